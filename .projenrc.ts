@@ -1,0 +1,65 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-karmada',
+  description: 'cdk8s constructs that synthesize a highly available Karmada control plane (stacked or external etcd)',
+  author: 'cdk8s-karmada team',
+  authorAddress: 'team@cdk8s-karmada.dev',
+  repositoryUrl: 'https://example.com/cdk8s-karmada.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  keywords: ['cdk8s', 'karmada', 'etcd', 'kubernetes', 'high-availability'],
+
+  // Toolchain verified offline (../shared/docs/toolchain.md). typescriptVersion stays unset on purpose.
+  jsiiVersion: '~6.0.0',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  devDeps: [
+    'kubernetes-models@^4.5.1',
+    '@kubernetes-models/validate@^4.0.0',
+    'cdk8s-cli@^2.207.60',
+    '@types/node@^20',
+    'yaml@^2',
+  ],
+
+  docgen: true,
+  sampleCode: false,
+  github: false,
+  release: false,
+
+  jestOptions: {
+    // `test` runs `jest --ci`: a changed or missing snapshot fails. `npx projen test:update` rewrites them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // The real-etcd integration test starts processes; give it room.
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench'],
+    ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'examples/**/node_modules/**'],
+    commandOptions: { fix: false },
+  },
+  tsconfigDev: {
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+});
+
+// unrs-resolver 1.13.0's optional bindings are not all on the registry we reach; pin the release that has them
+// all, or `npm ci` fails on a lock file that misses them.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// jsii 6.0 prints an end-of-life banner for Node 20 on every call; it runs fine on Node 20.20.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/');
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/');
+
+project.synth();
