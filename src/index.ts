@@ -1,1 +1,9 @@
-export {};
+export * from './labels';
+export * from './images';
+export * from './certificates';
+export * from './etcd-tuning';
+export * from './etcd-topology';
+export * from './warnings';
+export * from './constructs/etcd-member';
+export * from './constructs/karmada-control-plane-node';
+export * from './constructs/ha-topology';

@@ -1,0 +1,72 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ComponentSpec, ControlPlaneNodeContext, httpProbe } from './component-spec';
+
+/** karmada-apiserver's secure port. */
+export const API_SERVER_PORT = 5443;
+/** The component name of karmada-apiserver. */
+export const API_SERVER = 'karmada-apiserver';
+
+const PKI = '/etc/karmada/pki';
+
+/** karmada-apiserver (the upstream kube-apiserver) on one control-plane node. */
+export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
+    httpProbe(path, API_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 15, failureThreshold);
+  return {
+    component: API_SERVER,
+    image: node.images.apiServer,
+    command: ['kube-apiserver'],
+    args: [
+      `--secure-port=${API_SERVER_PORT}`,
+      '--bind-address=0.0.0.0',
+      '--advertise-address=$(POD_IP)',
+      `--etcd-servers=${node.etcdServers.join(',')}`,
+      `--etcd-cafile=${PKI}/etcd-client/ca.crt`,
+      `--etcd-certfile=${PKI}/etcd-client/tls.crt`,
+      `--etcd-keyfile=${PKI}/etcd-client/tls.key`,
+      `--etcd-prefix=${node.etcdKeyPrefix}`,
+      `--client-ca-file=${PKI}/server/ca.crt`,
+      `--tls-cert-file=${PKI}/server/tls.crt`,
+      `--tls-private-key-file=${PKI}/server/tls.key`,
+      '--tls-min-version=VersionTLS13',
+      `--service-account-issuer=https://kubernetes.default.svc.${node.clusterDomain}`,
+      `--service-account-key-file=${PKI}/service-account/sa.pub`,
+      `--service-account-signing-key-file=${PKI}/service-account/sa.key`,
+      `--service-cluster-ip-range=${node.serviceClusterIpRange}`,
+      '--authorization-mode=Node,RBAC',
+      '--anonymous-auth=true',
+      '--enable-bootstrap-token-auth=true',
+      '--allow-privileged=true',
+      '--enable-admission-plugins=NodeRestriction',
+      '--disable-admission-plugins=StorageObjectInUseProtection,ServiceAccount',
+      '--runtime-config=',
+      `--proxy-client-cert-file=${PKI}/front-proxy-client/tls.crt`,
+      `--proxy-client-key-file=${PKI}/front-proxy-client/tls.key`,
+      `--requestheader-client-ca-file=${PKI}/front-proxy-client/ca.crt`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      '--max-requests-inflight=1500',
+      '--max-mutating-requests-inflight=500',
+      '--shutdown-delay-duration=10s',
+      '--v=2',
+    ],
+    ports: [{ name: 'https', number: API_SERVER_PORT }],
+    // /readyz includes the etcd check: an apiserver whose etcd is gone leaves the entry point's endpoints.
+    startup: probe('/livez', 10, 24),
+    liveness: probe('/livez', 10, 8),
+    readiness: probe('/readyz', 5, 3),
+    secretMounts: [
+      { id: 'server-cert', secretName: node.certificates.apiServer, mountPath: `${PKI}/server` },
+      { id: 'etcd-client-cert', secretName: node.certificates.apiServerEtcdClient, mountPath: `${PKI}/etcd-client` },
+      { id: 'front-proxy-client-cert', secretName: node.certificates.frontProxyClient, mountPath: `${PKI}/front-proxy-client` },
+      { id: 'service-account-key', secretName: node.certificates.serviceAccountKey, mountPath: `${PKI}/service-account` },
+    ],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(250) },
+      memory: { request: Size.mebibytes(512), limit: Size.gibibytes(4) },
+    },
+  };
+}

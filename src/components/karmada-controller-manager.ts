@@ -1,0 +1,21 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
+
+/** The component name of karmada-controller-manager. */
+export const CONTROLLER_MANAGER = 'karmada-controller-manager';
+
+/** karmada-controller-manager on one control-plane node, talking to that node's apiserver. */
+export function karmadaControllerManager(node: ControlPlaneNodeContext): ComponentSpec {
+  return karmadaClientComponent({
+    component: CONTROLLER_MANAGER,
+    image: node.images.controllerManager,
+    extraArgs: ['--cluster-status-update-frequency=10s'],
+    healthPort: 10357,
+    clientCertificateSecret: node.certificates.controllerManagerClient,
+    resources: {
+      cpu: { request: kplus.Cpu.millis(200) },
+      memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) },
+    },
+  });
+}

@@ -1,0 +1,274 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { EtcdTuning, resolveEtcdTuning } from '../etcd-tuning';
+import { DEFAULT_ETCD_IMAGE } from '../images';
+import { serviceHostName } from '../private/dns';
+import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { resolveNamespace } from '../private/scope';
+import {
+  etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
+  selectOtherControlPlaneNodes, selectOtherEtcdMembers,
+} from '../private/selectors';
+
+/** The ports of an etcd member. */
+export class EtcdPorts {
+  /** Client traffic (TLS, client certificates required). */
+  public static readonly CLIENT = 2379;
+  /** Peer traffic between members (TLS, peer certificates required). */
+  public static readonly PEER = 2380;
+  /** Metrics and the /livez and /readyz health endpoints (plain HTTP, no keys or data). */
+  public static readonly METRICS = 2381;
+
+  private constructor() {}
+}
+
+/** Where an etcd member's files live inside its container. */
+const ETCD_DATA_MOUNT = '/var/lib/etcd';
+const ETCD_DATA_DIR = `${ETCD_DATA_MOUNT}/data`;
+const ETCD_SERVER_PKI = '/etc/etcd/pki/server';
+const ETCD_PEER_PKI = '/etc/etcd/pki/peer';
+
+/**
+ * Props of one etcd member.
+ */
+export interface EtcdMemberProps {
+  /**
+   * The member's name: its etcd `--name`, its StatefulSet and its headless Service. A DNS-1123 label.
+   */
+  readonly memberName: string;
+  /**
+   * The names of every member of the cluster, this one included, as they bootstrap together
+   * (`--initial-cluster`). All members must share the namespace and cluster domain.
+   */
+  readonly initialClusterMembers: string[];
+  /**
+   * The installation this member belongs to (label `app.kubernetes.io/instance`).
+   * @default 'karmada'
+   */
+  readonly instance?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace, or `karmada-system` when the chart has none
+   */
+  readonly namespace?: string;
+  /**
+   * The host cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The token that keeps this cluster's bootstrap apart from other etcd clusters (`--initial-cluster-token`).
+   * @default - `<instance>-etcd`
+   */
+  readonly clusterToken?: string;
+  /**
+   * Container image. The synthesized flags are those of etcd 3.6.
+   * @default 'registry.k8s.io/etcd:3.6.6-0'
+   */
+  readonly image?: string;
+  /**
+   * Performance and retention settings.
+   * @default - etcd's defaults for timing, an 8 GiB quota, periodic compaction keeping 1h
+   */
+  readonly tuning?: EtcdTuning;
+  /**
+   * Size of the member's persistent volume claim. Keep it well above the backend quota.
+   * @default Size.gibibytes(20)
+   */
+  readonly storageSize?: Size;
+  /**
+   * Storage class of the member's persistent volume claim. Use SSD-backed storage: WAL fsync latency bounds etcd.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * Secret with the member's serving certificate for clients (keys `tls.crt`, `tls.key`, and `ca.crt`: the CA
+   * that signs client certificates). Its SANs must cover `<memberName>.<namespace>.svc.<clusterDomain>`.
+   * @default - `<memberName>-server-cert`
+   */
+  readonly serverCertificateSecret?: string;
+  /**
+   * Secret with the member's peer certificate (keys `tls.crt`, `tls.key`, and `ca.crt`: the CA that signs peer
+   * certificates). Used as server and client certificate between members.
+   * @default - `<memberName>-peer-cert`
+   */
+  readonly peerCertificateSecret?: string;
+  /**
+   * Stacked topology: the control-plane node whose host this member shares. The member is labelled with it and
+   * required to run on the same host as that node's components.
+   * @default - not stacked: the member is not tied to any control-plane node
+   */
+  readonly controlPlaneNode?: string;
+  /**
+   * The failure domain no two members (and, when stacked, no two control-plane nodes) may share.
+   * @default kplus.Topology.HOSTNAME
+   */
+  readonly failureDomain?: kplus.Topology;
+  /**
+   * External topology: keep this member off every host that runs a control-plane node.
+   * @default false
+   */
+  readonly avoidControlPlaneHosts?: boolean;
+  /**
+   * Resources of the etcd container.
+   * @default - requests 500m CPU and 1Gi memory, limit 8Gi memory, no CPU limit (throttling stalls heartbeats)
+   */
+  readonly resources?: kplus.ContainerResources;
+}
+
+/**
+ * One voting etcd member: a single-replica StatefulSet with a persistent volume claim, a headless Service that
+ * gives it a stable DNS name (and publishes it before the member is ready, so peers can bootstrap), client and
+ * peer TLS with client-certificate authentication on both, and metrics and health on a port of their own.
+ */
+export class EtcdMember extends Construct {
+  /** The member's name. */
+  public readonly memberName: string;
+  /** The namespace of its objects. */
+  public readonly namespace: string;
+  /** The member's stable DNS name. */
+  public readonly hostName: string;
+  /** The URL clients dial: `https://<hostName>:2379`. */
+  public readonly clientUrl: string;
+  /** The URL peers dial: `https://<hostName>:2380`. */
+  public readonly peerUrl: string;
+  /** The control-plane node this member is stacked with, if any. */
+  public readonly controlPlaneNode?: string;
+  /** The member's StatefulSet. */
+  public readonly statefulSet: kplus.StatefulSet;
+  /** The member's headless Service. */
+  public readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: EtcdMemberProps) {
+    super(scope, id);
+    const instance = props.instance ?? 'karmada';
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const tuning = resolveEtcdTuning(props.tuning);
+    const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
+
+    this.memberName = props.memberName;
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.controlPlaneNode = props.controlPlaneNode;
+    this.hostName = serviceHostName(this.memberName, this.namespace, clusterDomain);
+    this.clientUrl = `https://${this.hostName}:${EtcdPorts.CLIENT}`;
+    this.peerUrl = `https://${this.hostName}:${EtcdPorts.PEER}`;
+
+    const initialCluster = props.initialClusterMembers
+      .map(member => `${member}=https://${serviceHostName(member, this.namespace, clusterDomain)}:${EtcdPorts.PEER}`)
+      .join(',');
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name: this.memberName, namespace: this.namespace, labels: etcdMemberSelector(instance, this.memberName) },
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: kplus.Pods.select(this, 'Pods', { labels: etcdMemberSelector(instance, this.memberName) }),
+      ports: [
+        { name: 'client', port: EtcdPorts.CLIENT, targetPort: EtcdPorts.CLIENT },
+        { name: 'peer', port: EtcdPorts.PEER, targetPort: EtcdPorts.PEER },
+        { name: 'metrics', port: EtcdPorts.METRICS, targetPort: EtcdPorts.METRICS },
+      ],
+    });
+
+    this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
+      metadata: { name: this.memberName, namespace: this.namespace, labels: etcdMemberSelector(instance, this.memberName) },
+      podMetadata: { labels: etcdMemberPodLabels(instance, this.memberName, props.controlPlaneNode) },
+      select: false,
+      replicas: 1,
+      service: this.service,
+      podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
+      automountServiceAccountToken: false,
+      securityContext: POD_SECURITY_CONTEXT,
+    });
+    this.statefulSet.select(kplus.LabelSelector.of({ labels: etcdMemberSelector(instance, this.memberName) }));
+    // cdk8s-plus adds the construct-path label to the Service's selector; select on the member's labels alone, so
+    // renaming a construct never changes what the Service selects.
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/selector/cdk8s.io~1metadata.addr'));
+
+    const etcd = this.statefulSet.addContainer({
+      name: 'etcd',
+      image: props.image ?? DEFAULT_ETCD_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['etcd'],
+      args: [
+        `--name=${this.memberName}`,
+        `--data-dir=${ETCD_DATA_DIR}`,
+        `--listen-client-urls=https://$(POD_IP):${EtcdPorts.CLIENT}`,
+        `--advertise-client-urls=${this.clientUrl}`,
+        `--listen-peer-urls=https://$(POD_IP):${EtcdPorts.PEER}`,
+        `--initial-advertise-peer-urls=${this.peerUrl}`,
+        `--initial-cluster=${initialCluster}`,
+        '--initial-cluster-state=new',
+        `--initial-cluster-token=${props.clusterToken ?? `${instance}-etcd`}`,
+        '--client-cert-auth=true',
+        `--trusted-ca-file=${ETCD_SERVER_PKI}/ca.crt`,
+        `--cert-file=${ETCD_SERVER_PKI}/tls.crt`,
+        `--key-file=${ETCD_SERVER_PKI}/tls.key`,
+        '--peer-client-cert-auth=true',
+        `--peer-trusted-ca-file=${ETCD_PEER_PKI}/ca.crt`,
+        `--peer-cert-file=${ETCD_PEER_PKI}/tls.crt`,
+        `--peer-key-file=${ETCD_PEER_PKI}/tls.key`,
+        '--tls-min-version=TLS1.3',
+        `--listen-metrics-urls=http://$(POD_IP):${EtcdPorts.METRICS}`,
+        `--heartbeat-interval=${tuning.heartbeatIntervalMillis}`,
+        `--election-timeout=${tuning.electionTimeoutMillis}`,
+        `--quota-backend-bytes=${tuning.quotaBackendBytes}`,
+        `--snapshot-count=${tuning.snapshotCount}`,
+        `--auto-compaction-mode=${tuning.autoCompactionMode}`,
+        `--auto-compaction-retention=${tuning.autoCompactionRetention}`,
+        '--feature-gates=InitialCorruptCheck=true',
+        '--watch-progress-notify-interval=5s',
+        '--logger=zap',
+        '--log-level=info',
+      ],
+      envVariables: POD_IP_ENV,
+      ports: [
+        { name: 'client', number: EtcdPorts.CLIENT },
+        { name: 'peer', number: EtcdPorts.PEER },
+        { name: 'metrics', number: EtcdPorts.METRICS },
+      ],
+      // /livez answers while a member waits for its peers, so neither startup nor liveness kills a bootstrapping
+      // member; /readyz needs a quorum (linearizable read), so an isolated member leaves its clients' endpoints.
+      startup: kplus.Probe.fromHttpGet('/livez', {
+        port: EtcdPorts.METRICS, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 30,
+      }),
+      liveness: kplus.Probe.fromHttpGet('/livez', {
+        port: EtcdPorts.METRICS, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(15), failureThreshold: 8,
+      }),
+      readiness: kplus.Probe.fromHttpGet('/readyz', {
+        port: EtcdPorts.METRICS, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5), failureThreshold: 3,
+      }),
+      resources: props.resources ?? {
+        cpu: { request: kplus.Cpu.millis(500) },
+        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) },
+      },
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+    });
+    mountSecret(this, 'ServerCert', etcd, props.serverCertificateSecret ?? `${this.memberName}-server-cert`, ETCD_SERVER_PKI);
+    mountSecret(this, 'PeerCert', etcd, props.peerCertificateSecret ?? `${this.memberName}-peer-cert`, ETCD_PEER_PKI);
+
+    // The data volume comes from a claim template (cdk8s-plus has no API for it): typed values, or the field is dropped.
+    const statefulSetObject = ApiObject.of(this.statefulSet);
+    statefulSetObject.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
+      metadata: { name: 'data' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
+        resources: { requests: { storage: kplus.k8s.Quantity.fromString(`${(props.storageSize ?? Size.gibibytes(20)).toGibibytes()}Gi`) } },
+      },
+    }]));
+    statefulSetObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: ETCD_DATA_MOUNT }));
+
+    // Placement: members never share a failure domain; stacked members stay with their node; external ones keep off
+    // control-plane hosts.
+    this.statefulSet.scheduling.separate(selectOtherEtcdMembers(this, 'OtherMembers', instance, this.memberName), { topology: failureDomain });
+    if (props.controlPlaneNode) {
+      this.statefulSet.scheduling.colocate(selectControlPlaneNode(this, 'OwnNode', instance, props.controlPlaneNode), { topology: kplus.Topology.HOSTNAME });
+      this.statefulSet.scheduling.separate(selectOtherControlPlaneNodes(this, 'OtherNodes', instance, props.controlPlaneNode), { topology: failureDomain });
+    }
+    if (props.avoidControlPlaneHosts) {
+      this.statefulSet.scheduling.separate(selectAllControlPlaneNodes(this, 'ControlPlaneHosts', instance), { topology: kplus.Topology.HOSTNAME });
+    }
+  }
+}

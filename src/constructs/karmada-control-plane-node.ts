@@ -1,0 +1,247 @@
+import { Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ControlPlaneCertificates, resolveCertificates } from '../certificates';
+import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
+import { API_SERVER, API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
+import { karmadaControllerManager } from '../components/karmada-controller-manager';
+import { karmadaScheduler } from '../components/karmada-scheduler';
+import { KarmadaImages, resolveImages } from '../images';
+import { serviceHostName } from '../private/dns';
+import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { resolveNamespace } from '../private/scope';
+import {
+  controlPlaneComponentSelector, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
+  selectOtherControlPlaneNodes,
+} from '../private/selectors';
+import { checkEtcdEndpoint, checkKeyPrefix, checkObjectName } from '../private/validation';
+import { EtcdMember } from './etcd-member';
+
+/** The longest control-plane node name: it prefixes object names such as `<node>-controller-manager`. */
+export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = 40;
+
+/**
+ * Props of one control-plane node.
+ */
+export interface KarmadaControlPlaneNodeProps {
+  /**
+   * The node's name: the value of its pods' `karmada.io/control-plane-node` label and the prefix of its objects.
+   * A DNS-1123 label of at most 40 characters.
+   */
+  readonly nodeName: string;
+  /**
+   * Stacked topology: the etcd member on this node's host. The apiserver talks only to this member, and every pod
+   * of the node is required to share its host. The member must have been created with `controlPlaneNode` set to
+   * this node's name.
+   * @default - not stacked: give `etcdServers`
+   */
+  readonly localEtcdMember?: EtcdMember;
+  /**
+   * External topology: the https client URLs of every etcd member, all of which the apiserver dials.
+   * @default - stacked: the local member's client URL
+   */
+  readonly etcdServers?: string[];
+  /**
+   * The etcd key prefix karmada-apiserver stores its objects under.
+   * @default '/registry'
+   */
+  readonly etcdKeyPrefix?: string;
+  /**
+   * The installation this node belongs to (label `app.kubernetes.io/instance`).
+   * @default 'karmada'
+   */
+  readonly instance?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace, or `karmada-system` when the chart has none
+   */
+  readonly namespace?: string;
+  /**
+   * The host cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Container images.
+   * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.2
+   */
+  readonly images?: KarmadaImages;
+  /**
+   * The Secrets with the components' certificates and keys.
+   * @default - the documented default name of each Secret
+   */
+  readonly certificates?: ControlPlaneCertificates;
+  /**
+   * The failure domain no two control-plane nodes may share.
+   * @default kplus.Topology.HOSTNAME
+   */
+  readonly failureDomain?: kplus.Topology;
+  /**
+   * External topology: keep this node's pods off every host that runs an etcd member of the installation.
+   * @default false
+   */
+  readonly avoidEtcdHosts?: boolean;
+  /**
+   * The Service IP range of the Karmada API (`--service-cluster-ip-range`).
+   * @default '10.96.0.0/12'
+   */
+  readonly serviceClusterIpRange?: string;
+}
+
+/**
+ * One control-plane node: karmada-apiserver, karmada-scheduler and karmada-controller-manager, each a
+ * single-replica Deployment, all required to share one host (and, when stacked, the host of their etcd member).
+ * The scheduler and controller manager talk to this node's apiserver through its own Service.
+ */
+export class KarmadaControlPlaneNode extends Construct {
+  /** The node's name. */
+  public readonly nodeName: string;
+  /** The namespace of its objects. */
+  public readonly namespace: string;
+  /** The etcd client URLs this node's apiserver dials. */
+  public readonly etcdServers: string[];
+  /** The URL of this node's own apiserver. */
+  public readonly apiServerUrl: string;
+  /** This node's apiserver Service. */
+  public readonly apiServerService: kplus.Service;
+  /** The node's Deployments, by component name. */
+  private readonly deployments: Record<string, kplus.Deployment> = {};
+
+  constructor(scope: Construct, id: string, props: KarmadaControlPlaneNodeProps) {
+    super(scope, id);
+    const instance = props.instance ?? 'karmada';
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
+    this.nodeName = props.nodeName;
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.etcdServers = resolveEtcdServers(props);
+
+    const apiServerServiceName = `${this.nodeName}-apiserver`;
+    this.apiServerUrl = `https://${serviceHostName(apiServerServiceName, this.namespace, clusterDomain)}:${API_SERVER_PORT}`;
+    const context: ControlPlaneNodeContext = {
+      instance,
+      namespace: this.namespace,
+      clusterDomain,
+      nodeName: this.nodeName,
+      nodeApiServerUrl: this.apiServerUrl,
+      etcdServers: this.etcdServers,
+      etcdKeyPrefix: props.etcdKeyPrefix ?? '/registry',
+      serviceClusterIpRange: props.serviceClusterIpRange ?? '10.96.0.0/12',
+      images: resolveImages(props.images),
+      certificates: resolveCertificates(instance, props.certificates),
+    };
+    const components = [karmadaApiServer(context), karmadaScheduler(context), karmadaControllerManager(context)];
+
+    const kubeconfigs = new kplus.ConfigMap(this, 'Kubeconfigs', {
+      metadata: { name: `${this.nodeName}-kubeconfigs`, namespace: this.namespace },
+      data: Object.fromEntries(components.filter(spec => spec.kubeconfig).map(spec =>
+        [kubeconfigKey(spec.component), renderKubeconfig(spec, this.apiServerUrl)])),
+    });
+
+    for (const spec of components) {
+      const deployment = this.addComponent(spec, context, kubeconfigs);
+      deployment.scheduling.colocate(selectControlPlaneNode(deployment, 'OwnNode', instance, this.nodeName), { topology: kplus.Topology.HOSTNAME });
+      deployment.scheduling.separate(selectOtherControlPlaneNodes(deployment, 'OtherNodes', instance, this.nodeName), { topology: failureDomain });
+      if (props.avoidEtcdHosts) {
+        deployment.scheduling.separate(selectAllEtcdMembers(deployment, 'EtcdHosts', instance), { topology: kplus.Topology.HOSTNAME });
+      }
+    }
+
+    this.apiServerService = new kplus.Service(this, 'ApiServerService', {
+      metadata: { name: apiServerServiceName, namespace: this.namespace },
+      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: controlPlaneComponentSelector(instance, API_SERVER, this.nodeName) }),
+      ports: [{ name: 'https', port: API_SERVER_PORT, targetPort: API_SERVER_PORT }],
+    });
+  }
+
+  /** The Deployment that runs `component` on this node, e.g. `karmada-apiserver`. */
+  public deploymentOf(component: string): kplus.Deployment {
+    const deployment = this.deployments[component];
+    if (!deployment) {
+      throw new Error(`control-plane node '${this.nodeName}' runs no component '${component}': it runs ${Object.keys(this.deployments).join(', ')}`);
+    }
+    return deployment;
+  }
+
+  private addComponent(spec: ComponentSpec, context: ControlPlaneNodeContext, kubeconfigs: kplus.ConfigMap): kplus.Deployment {
+    const selector = controlPlaneComponentSelector(context.instance, spec.component, context.nodeName);
+    const deployment = new kplus.Deployment(this, spec.component, {
+      metadata: {
+        name: `${context.nodeName}-${spec.component.replace(/^karmada-/, '')}`,
+        namespace: context.namespace,
+        labels: selector,
+      },
+      podMetadata: { labels: controlPlanePodLabels(context.instance, spec.component, context.nodeName) },
+      select: false,
+      replicas: 1,
+      // The replacement pod starts beside its predecessor: same host (own node's affinity), and the anti-affinity
+      // only repels *other* nodes' pods, so the surge pod is always schedulable.
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      automountServiceAccountToken: false,
+      securityContext: POD_SECURITY_CONTEXT,
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    const container = deployment.addContainer({
+      name: spec.component,
+      image: spec.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: spec.command,
+      args: spec.args,
+      envVariables: POD_IP_ENV,
+      ports: spec.ports,
+      startup: spec.startup,
+      readiness: spec.readiness,
+      liveness: spec.liveness,
+      resources: spec.resources,
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+    });
+    for (const mount of spec.secretMounts) {
+      mountSecret(deployment, mount.id, container, mount.secretName, mount.mountPath);
+    }
+    if (spec.kubeconfig) {
+      container.mount(KUBECONFIG_MOUNT, kplus.Volume.fromConfigMap(deployment, 'kubeconfig', kubeconfigs, {
+        name: 'kubeconfig',
+        items: { [kubeconfigKey(spec.component)]: { path: kubeconfigKey(spec.component) } },
+      }), { readOnly: true });
+    }
+    this.deployments[spec.component] = deployment;
+    return deployment;
+  }
+}
+
+/** The etcd servers of a node: its local member's, or the ones given; exactly one of the two. */
+function resolveEtcdServers(props: KarmadaControlPlaneNodeProps): string[] {
+  const errors = checkObjectName('nodeName', props.nodeName, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, 'karmada-cp-0');
+  if (props.localEtcdMember && props.etcdServers) {
+    errors.push(`control-plane node '${props.nodeName}' has both localEtcdMember and etcdServers: give localEtcdMember for the stacked topology or etcdServers for the external one`);
+  } else if (props.localEtcdMember) {
+    if (props.localEtcdMember.controlPlaneNode !== props.nodeName) {
+      errors.push(`localEtcdMember '${props.localEtcdMember.memberName}' is not stacked with control-plane node '${props.nodeName}': create it with controlPlaneNode: '${props.nodeName}'`);
+    }
+  } else if (!props.etcdServers || props.etcdServers.length === 0) {
+    errors.push(`control-plane node '${props.nodeName}' has no etcd: give localEtcdMember (stacked) or etcdServers (external)`);
+  } else {
+    props.etcdServers.forEach((url, index) => errors.push(...checkEtcdEndpoint(`etcdServers[${index}]`, url)));
+  }
+  if (props.etcdKeyPrefix !== undefined) errors.push(...checkKeyPrefix('etcdKeyPrefix', props.etcdKeyPrefix));
+  if (errors.length > 0) {
+    throw new Error(errors.join('\n'));
+  }
+  return props.localEtcdMember ? [props.localEtcdMember.clientUrl] : [...props.etcdServers!];
+}
+
+/** A kubeconfig that references the component's mounted certificate files: no key material in the ConfigMap. */
+function renderKubeconfig(spec: ComponentSpec, server: string): string {
+  const pki = spec.kubeconfig!.clientCertificateMountPath;
+  return Yaml.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'karmada-apiserver', cluster: { 'server': server, 'certificate-authority': `${pki}/ca.crt` } }],
+    users: [{ name: spec.component, user: { 'client-certificate': `${pki}/tls.crt`, 'client-key': `${pki}/tls.key` } }],
+    contexts: [{ name: spec.component, context: { cluster: 'karmada-apiserver', user: spec.component } }],
+    ['current-context']: spec.component,
+  });
+}

@@ -1,0 +1,51 @@
+/** Versions this release of cdk8s-karmada is built and tested against. */
+export class KarmadaVersions {
+  /** The Karmada release whose components and CRDs are deployed. */
+  public static readonly KARMADA = 'v1.18.2';
+  /** The Kubernetes release of karmada-apiserver (kube-apiserver) and kube-controller-manager. */
+  public static readonly KUBERNETES = 'v1.35.2';
+  /** The etcd image tag; the synthesized etcd flags are those of etcd 3.6. */
+  public static readonly ETCD = '3.6.6-0';
+
+  private constructor() {}
+}
+
+/**
+ * Container images of the control plane. Every field may be overridden, e.g. to pull from a mirror.
+ */
+export interface KarmadaImages {
+  /**
+   * karmada-apiserver: the upstream kube-apiserver image.
+   * @default 'registry.k8s.io/kube-apiserver:v1.35.2'
+   */
+  readonly apiServer?: string;
+  /**
+   * karmada-controller-manager.
+   * @default 'docker.io/karmada/karmada-controller-manager:v1.18.2'
+   */
+  readonly controllerManager?: string;
+  /**
+   * karmada-scheduler.
+   * @default 'docker.io/karmada/karmada-scheduler:v1.18.2'
+   */
+  readonly scheduler?: string;
+}
+
+/** The default image of every component. */
+export const DEFAULT_IMAGES: Required<KarmadaImages> = {
+  apiServer: `registry.k8s.io/kube-apiserver:${KarmadaVersions.KUBERNETES}`,
+  controllerManager: `docker.io/karmada/karmada-controller-manager:${KarmadaVersions.KARMADA}`,
+  scheduler: `docker.io/karmada/karmada-scheduler:${KarmadaVersions.KARMADA}`,
+};
+
+/** The default etcd image. */
+export const DEFAULT_ETCD_IMAGE = `registry.k8s.io/etcd:${KarmadaVersions.ETCD}`;
+
+/** Fill the defaults of a partial image set. */
+export function resolveImages(images: KarmadaImages = {}): Required<KarmadaImages> {
+  return {
+    apiServer: images.apiServer ?? DEFAULT_IMAGES.apiServer,
+    controllerManager: images.controllerManager ?? DEFAULT_IMAGES.controllerManager,
+    scheduler: images.scheduler ?? DEFAULT_IMAGES.scheduler,
+  };
+}

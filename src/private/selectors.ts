@@ -1,0 +1,106 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { KarmadaLabels } from '../labels';
+
+/** Component name used for etcd pods. */
+export const ETCD_COMPONENT = 'etcd';
+
+/** The labels of one etcd member's pod. */
+export function etcdMemberPodLabels(instance: string, memberName: string, controlPlaneNode?: string): Record<string, string> {
+  return {
+    ...commonLabels(instance, ETCD_COMPONENT, KarmadaLabels.ROLE_ETCD),
+    [KarmadaLabels.ETCD_MEMBER]: memberName,
+    ...(controlPlaneNode ? { [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode } : {}),
+  };
+}
+
+/** The labels of one control-plane component's pod on one control-plane node. */
+export function controlPlanePodLabels(instance: string, component: string, controlPlaneNode: string): Record<string, string> {
+  return {
+    ...commonLabels(instance, component, KarmadaLabels.ROLE_CONTROL_PLANE),
+    [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode,
+  };
+}
+
+/** The immutable selector of one etcd member's StatefulSet and of its Service. */
+export function etcdMemberSelector(instance: string, memberName: string): Record<string, string> {
+  return {
+    [KarmadaLabels.INSTANCE]: instance,
+    [KarmadaLabels.NAME]: ETCD_COMPONENT,
+    [KarmadaLabels.ETCD_MEMBER]: memberName,
+  };
+}
+
+/** The immutable selector of one component's workload on one control-plane node. */
+export function controlPlaneComponentSelector(instance: string, component: string, controlPlaneNode: string): Record<string, string> {
+  return {
+    [KarmadaLabels.INSTANCE]: instance,
+    [KarmadaLabels.NAME]: component,
+    [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode,
+  };
+}
+
+/** The selector of one component's pods on every control-plane node (e.g. the HA entry point to all apiservers). */
+export function componentSelector(instance: string, component: string): Record<string, string> {
+  return {
+    [KarmadaLabels.INSTANCE]: instance,
+    [KarmadaLabels.NAME]: component,
+  };
+}
+
+/** Every pod of one control-plane node: its components and, when stacked, its etcd member. */
+export function selectControlPlaneNode(scope: Construct, id: string, instance: string, controlPlaneNode: string): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: {
+      [KarmadaLabels.INSTANCE]: instance,
+      [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode,
+    },
+  });
+}
+
+/**
+ * Every pod of every control-plane node of the installation except `controlPlaneNode`'s own.
+ * Excluding the node's own pods keeps a rolling update schedulable: a replacement pod never repels its predecessor.
+ */
+export function selectOtherControlPlaneNodes(scope: Construct, id: string, instance: string, controlPlaneNode: string): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: { [KarmadaLabels.INSTANCE]: instance },
+    expressions: [
+      kplus.LabelExpression.exists(KarmadaLabels.CONTROL_PLANE_NODE),
+      kplus.LabelExpression.notIn(KarmadaLabels.CONTROL_PLANE_NODE, [controlPlaneNode]),
+    ],
+  });
+}
+
+/** Every etcd member of the installation except `memberName`. */
+export function selectOtherEtcdMembers(scope: Construct, id: string, instance: string, memberName: string): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: { [KarmadaLabels.INSTANCE]: instance, [KarmadaLabels.NAME]: ETCD_COMPONENT },
+    expressions: [kplus.LabelExpression.notIn(KarmadaLabels.ETCD_MEMBER, [memberName])],
+  });
+}
+
+/** Every pod of every control-plane node of the installation. */
+export function selectAllControlPlaneNodes(scope: Construct, id: string, instance: string): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: { [KarmadaLabels.INSTANCE]: instance },
+    expressions: [kplus.LabelExpression.exists(KarmadaLabels.CONTROL_PLANE_NODE)],
+  });
+}
+
+/** Every etcd member of the installation. */
+export function selectAllEtcdMembers(scope: Construct, id: string, instance: string): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: { [KarmadaLabels.INSTANCE]: instance, [KarmadaLabels.NAME]: ETCD_COMPONENT },
+  });
+}
+
+function commonLabels(instance: string, component: string, role: string): Record<string, string> {
+  return {
+    [KarmadaLabels.NAME]: component,
+    [KarmadaLabels.INSTANCE]: instance,
+    [KarmadaLabels.COMPONENT]: role,
+    [KarmadaLabels.PART_OF]: 'karmada',
+    [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
+  };
+}

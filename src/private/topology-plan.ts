@@ -1,0 +1,133 @@
+import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
+import { EtcdTuning, ResolvedEtcdTuning } from '../etcd-tuning';
+import {
+  MINIMUM_HA_COUNT, checkCompactionRetention, checkDnsDomain, checkEtcdEndpoint, checkEtcdQuota, checkEtcdTiming,
+  checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName,
+  checkPositiveInteger, checkSecretName, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+} from './validation';
+
+/** The longest installation name: it prefixes node, member and Service names. */
+export const MAX_INSTANCE_NAME_LENGTH = 30;
+/** The longest control-plane node name: it prefixes `<node>-controller-manager`. */
+export const MAX_NODE_NAME_LENGTH = 40;
+/** The longest etcd member name: a StatefulSet's name plus its revision hash must fit a 63-character label. */
+export const MAX_MEMBER_NAME_LENGTH = 52;
+
+/** What HATopology hands to the planner: its props with defaults resolved where they cannot be wrong. */
+export interface HATopologyInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clusterDomain: string;
+  readonly etcd: EtcdTopology;
+  readonly controlPlaneNodes?: number;
+  readonly controlPlaneNodeNames?: string[];
+  readonly failureDomainKey: string;
+  readonly zones?: string[];
+  readonly apiServerServiceType: string;
+  readonly apiServerNodePort?: number;
+  readonly etcdTuning: ResolvedEtcdTuning;
+  readonly etcdTuningGiven?: EtcdTuning;
+}
+
+/** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
+export interface HATopologyPlan {
+  readonly controlPlaneNodeNames: string[];
+  readonly etcdMemberNames: string[];
+  readonly errors: string[];
+  readonly warnings: string[];
+}
+
+/** Resolve the names of a topology and check all of its input. Pure: no construct is touched. */
+export function planHATopology(input: HATopologyInput): HATopologyPlan {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+
+  errors.push(...checkObjectName('name', input.name, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  errors.push(...checkNamespace('namespace', input.namespace));
+  errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
+  errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));
+  if (input.apiServerServiceType === 'ExternalName') {
+    errors.push('apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER');
+  }
+  errors.push(...checkNodePort(input.apiServerServiceType, input.apiServerNodePort));
+
+  // Control-plane nodes.
+  const nodeNames = resolveNames(input.controlPlaneNodeNames, input.controlPlaneNodes, 'controlPlaneNodeNames',
+    'controlPlaneNodes', index => `${input.name}-cp-${index}`, errors);
+  nodeNames.forEach((nodeName, index) =>
+    errors.push(...checkObjectName(`controlPlaneNodeNames[${index}]`, nodeName, MAX_NODE_NAME_LENGTH, `${input.name}-cp-${index}`)));
+  errors.push(...checkUnique('controlPlaneNodeNames', nodeNames, 'control-plane node'));
+
+  // etcd.
+  const etcd = input.etcd;
+  let memberNames: string[] = [];
+  if (etcd.placement === EtcdPlacement.EXTERNAL_ENDPOINTS) {
+    const endpoints = etcd.endpoints ?? [];
+    if (endpoints.length === 0) {
+      errors.push('etcd endpoints is empty: give the https client URL of every member of the external etcd');
+    } else if (endpoints.length < MINIMUM_HA_COUNT) {
+      warnings.push(`etcd endpoints lists ${endpoints.length} URL${endpoints.length === 1 ? '' : 's'}: unless ${endpoints.length === 1 ? 'it is a load balancer' : 'they are load balancers'} in front of at least 3 members, one failure stops the control plane; list every member`);
+    }
+    endpoints.forEach((endpoint, index) => errors.push(...checkEtcdEndpoint(`etcd endpoints[${index}]`, endpoint)));
+    errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint'));
+    errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
+    errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
+  } else {
+    const stacked = etcd.placement === EtcdPlacement.STACKED;
+    const count = stacked ? nodeNames.length : etcd.members;
+    memberNames = resolveNames(etcd.memberNames, stacked ? (etcd.memberNames ? nodeNames.length : count) : count,
+      'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', index => `${input.name}-etcd-${index}`, errors);
+    memberNames.forEach((memberName, index) =>
+      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_MEMBER_NAME_LENGTH, `${input.name}-etcd-${index}`)));
+    errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
+    if (!stacked) warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
+    else warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
+
+    errors.push(...checkEtcdTiming(input.etcdTuning.heartbeatIntervalMillis, input.etcdTuning.electionTimeoutMillis));
+    const quota = checkEtcdQuota(input.etcdTuning.quotaBackendBytes);
+    errors.push(...quota.errors);
+    warnings.push(...quota.warnings);
+    errors.push(...checkPositiveInteger('etcdTuning.snapshotCount', input.etcdTuning.snapshotCount));
+    errors.push(...checkCompactionRetention(input.etcdTuning.autoCompactionMode, input.etcdTuning.autoCompactionRetention));
+  }
+
+  const zoneFindings = checkZones(input.zones, input.failureDomainKey, nodeNames.length, memberNames.length);
+  errors.push(...zoneFindings.errors);
+  warnings.push(...zoneFindings.warnings);
+
+  errors.push(...checkDistinctObjectNames(input.name, nodeNames, memberNames));
+  return { controlPlaneNodeNames: nodeNames, etcdMemberNames: memberNames, errors, warnings };
+}
+
+/** Names given explicitly, or generated from a count (default 3); the two must agree when both are given. */
+function resolveNames(names: string[] | undefined, count: number | undefined, namesProperty: string, countProperty: string,
+  generate: (index: number) => string, errors: string[]): string[] {
+  if (names !== undefined) {
+    if (count !== undefined && names.length !== count) {
+      errors.push(...checkNamesMatchCount(namesProperty, names, countProperty, count));
+    }
+    errors.push(...checkMinimumCount(`${namesProperty} (count)`, names.length));
+    return [...names];
+  }
+  const resolved = count ?? MINIMUM_HA_COUNT;
+  const countErrors = checkMinimumCount(countProperty, resolved);
+  errors.push(...countErrors);
+  return countErrors.length > 0 && !Number.isInteger(resolved) ? [] : Array.from({ length: Math.max(resolved, 0) }, (_, index) => generate(index));
+}
+
+/** Two objects of one kind may not share a name: node-derived names must not collide with members or the entry point. */
+function checkDistinctObjectNames(instance: string, nodeNames: string[], memberNames: string[]): string[] {
+  const services = new Map<string, string>();
+  const errors: string[] = [];
+  const claim = (serviceName: string, owner: string) => {
+    const previous = services.get(serviceName);
+    if (previous !== undefined && previous !== owner) {
+      errors.push(`${owner} and ${previous} would both create Service '${serviceName}': rename one of them`);
+    }
+    services.set(serviceName, owner);
+  };
+  claim(`${instance}-apiserver`, 'the HA entry point');
+  nodeNames.forEach(nodeName => claim(`${nodeName}-apiserver`, `control-plane node '${nodeName}'`));
+  memberNames.forEach(memberName => claim(memberName, `etcd member '${memberName}'`));
+  return errors;
+}

@@ -1,0 +1,210 @@
+/**
+ * Validation rules as small pure functions. Each returns the messages it finds (empty when the input is fine).
+ * Messages name the property, quote the bad value and say how to fix it; tests pin them word for word.
+ */
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** The fewest control-plane nodes or etcd members an HA topology may have. */
+export const MINIMUM_HA_COUNT = 3;
+/** etcd's advice: more members make every write wait for more acknowledgements. */
+export const MAXIMUM_ADVISED_ETCD_MEMBERS = 7;
+
+/** A count that must be a whole number of at least `minimum`. */
+export function checkMinimumCount(property: string, value: number, minimum: number = MINIMUM_HA_COUNT): string[] {
+  if (!Number.isInteger(value)) {
+    return [`${property} must be a whole number, got ${value}: set ${property} to ${minimum} or more`];
+  }
+  if (value < minimum) {
+    return [`${property} must be at least ${minimum} for high availability, got ${value}: set ${property} to ${minimum} or more`];
+  }
+  return [];
+}
+
+/** Warnings for a legal but unwise etcd member count. */
+export function warnEtcdMemberCount(property: string, members: number): string[] {
+  if (!Number.isInteger(members) || members < MINIMUM_HA_COUNT) return [];
+  const tolerated = Math.floor((members - 1) / 2);
+  if (members % 2 === 0) {
+    return [`${property} is ${members}, an even number: ${members} members survive ${tolerated} failure${tolerated === 1 ? '' : 's'}, no more than ${members - 1} do, and every write waits for one more member: use ${members - 1} or ${members + 1}`];
+  }
+  if (members > MAXIMUM_ADVISED_ETCD_MEMBERS) {
+    return [`${property} is ${members}: every write waits for ${tolerated + 1} members and etcd advises at most ${MAXIMUM_ADVISED_ETCD_MEMBERS}: use 5 or 7`];
+  }
+  return [];
+}
+
+/**
+ * A name that becomes part of Service, workload and label values: a DNS-1123 label that starts with a letter
+ * (a Service name must) and leaves room for the suffixes the library adds.
+ */
+export function checkObjectName(property: string, value: string, maxLength: number, example: string): string[] {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_LABEL.test(value)) {
+    return [`${property} '${value}' is not a DNS-1123 label that starts with a letter and has at most ${maxLength} characters: use lowercase letters, digits and '-', e.g. '${example}'`];
+  }
+  return [];
+}
+
+/** A namespace name: a DNS-1123 label. */
+export function checkNamespace(property: string, value: string): string[] {
+  if (value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    return [`${property} '${value}' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. 'karmada-system'`];
+  }
+  return [];
+}
+
+/** A DNS domain such as the cluster domain. */
+export function checkDnsDomain(property: string, value: string): string[] {
+  if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    return [`${property} '${value}' is not a DNS domain: use the cluster's DNS domain, e.g. 'cluster.local'`];
+  }
+  return [];
+}
+
+/** A Secret name: a DNS-1123 subdomain. */
+export function checkSecretName(property: string, value: string): string[] {
+  if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    return [`${property} '${value}' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, '-' and '.', e.g. 'karmada-etcd-client-cert'`];
+  }
+  return [];
+}
+
+/** Names that must all differ. */
+export function checkUnique(property: string, values: string[], what: string): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) duplicates.add(value);
+    seen.add(value);
+  }
+  return [...duplicates].map(duplicate =>
+    `${property} contains '${duplicate}' more than once: give every ${what} a name of its own`);
+}
+
+/** An explicit name list must agree with an explicit count. */
+export function checkNamesMatchCount(namesProperty: string, names: string[], countProperty: string, count: number): string[] {
+  if (names.length !== count) {
+    return [`${namesProperty} lists ${names.length} name${names.length === 1 ? '' : 's'} but ${countProperty} is ${count}: drop ${countProperty} or list exactly ${count} names`];
+  }
+  return [];
+}
+
+/** An etcd client endpoint outside the cluster: `https://host:port`, no path. */
+export function checkEtcdEndpoint(property: string, value: string): string[] {
+  if (/^http:\/\//i.test(value)) {
+    return [`${property} '${value}' uses http: karmada-apiserver must reach etcd over TLS, use '${value.replace(/^http:/i, 'https:')}'`];
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${property} '${value}' is not a URL: write each endpoint as 'https://<host>:<port>', e.g. 'https://etcd-0.example.com:2379'`];
+  }
+  if (url.protocol !== 'https:' || url.hostname === '' || url.port === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
+    return [`${property} '${value}' is not of the form 'https://<host>:<port>': write it e.g. as 'https://etcd-0.example.com:2379'`];
+  }
+  return [];
+}
+
+/** The etcd key prefix under which karmada-apiserver stores its objects. */
+export function checkKeyPrefix(property: string, value: string): string[] {
+  if (!value.startsWith('/') || value.length < 2 || value.endsWith('/') || /\s/.test(value)) {
+    return [`${property} '${value}' is not an etcd key prefix: start it with '/', do not end it with '/', e.g. '/registry/karmada'`];
+  }
+  return [];
+}
+
+/** A node label key used as a failure domain. */
+export function checkTopologyKey(property: string, key: string): string[] {
+  if (key.trim().length === 0) {
+    return [`${property} is an empty topology key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom('<node label key>')`];
+  }
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+  if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+    return [`${property} '${key}' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as 'topology.kubernetes.io/zone'`];
+  }
+  return [];
+}
+
+/** etcd refuses an election timeout below 5 heartbeats; both must be whole, positive milliseconds. */
+export function checkEtcdTiming(heartbeatMillis: number, electionMillis: number): string[] {
+  if (!Number.isInteger(heartbeatMillis) || heartbeatMillis < 1) {
+    return [`etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got ${heartbeatMillis}ms: use e.g. Duration.millis(100)`];
+  }
+  if (!Number.isInteger(electionMillis) || electionMillis < 5 * heartbeatMillis) {
+    return [`etcdTuning.electionTimeout (${electionMillis}ms) must be at least 5 times etcdTuning.heartbeatInterval (${heartbeatMillis}ms) or etcd refuses to start: set it to ${5 * heartbeatMillis}ms or more (about ${10 * heartbeatMillis}ms is usual)`];
+  }
+  if (electionMillis > 50000) {
+    return [`etcdTuning.electionTimeout (${electionMillis}ms) is above etcd's maximum of 50000ms: lower it`];
+  }
+  return [];
+}
+
+/** The backend quota must be positive; above 8 GiB is legal but against etcd's advice. */
+export function checkEtcdQuota(quotaBytes: number): { errors: string[]; warnings: string[] } {
+  const gib = quotaBytes / 1024 ** 3;
+  if (!(quotaBytes > 0)) {
+    return { errors: [`etcdTuning.quotaBackend must be more than 0, got ${quotaBytes} bytes: use e.g. Size.gibibytes(8)`], warnings: [] };
+  }
+  if (gib > 8) {
+    return { errors: [], warnings: [`etcdTuning.quotaBackend is ${gib} GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation`] };
+  }
+  return { errors: [], warnings: [] };
+}
+
+/** A positive whole number such as the snapshot count. */
+export function checkPositiveInteger(property: string, value: number): string[] {
+  if (!Number.isInteger(value) || value < 1) {
+    return [`${property} must be a whole number of at least 1, got ${value}`];
+  }
+  return [];
+}
+
+/** Auto-compaction retention in the form its mode takes. */
+export function checkCompactionRetention(mode: string, retention: string): string[] {
+  const ok = mode === 'revision' ? /^[1-9][0-9]*$/.test(retention) : /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/.test(retention) || /^[1-9][0-9]*$/.test(retention);
+  if (!ok) {
+    return [mode === 'revision'
+      ? `etcdTuning.autoCompactionRetention '${retention}' is not a revision count: with EtcdCompactionMode.REVISION give a whole number such as '10000'`
+      : `etcdTuning.autoCompactionRetention '${retention}' is not a duration: with EtcdCompactionMode.PERIODIC give e.g. '1h' or '30m'`];
+  }
+  return [];
+}
+
+/** A NodePort is only meaningful for NodePort and LoadBalancer Services, in the default range. */
+export function checkNodePort(serviceType: string, nodePort: number | undefined): string[] {
+  if (nodePort === undefined) return [];
+  if (serviceType !== 'NodePort' && serviceType !== 'LoadBalancer') {
+    return [`apiServerService.nodePort is set (${nodePort}) but apiServerService.type is ${serviceType}: use ServiceType.NODE_PORT or ServiceType.LOAD_BALANCER, or drop nodePort`];
+  }
+  if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {
+    return [`apiServerService.nodePort ${nodePort} is outside the default NodePort range 30000-32767: pick a port in that range`];
+  }
+  return [];
+}
+
+/** Zone facts the user gave: a hard zone separation needs a zone per replica; fewer than 3 zones is fragile. */
+export function checkZones(zones: string[] | undefined, failureDomainKey: string, controlPlaneNodes: number, etcdMembers: number): { errors: string[]; warnings: string[] } {
+  if (zones === undefined) return { errors: [], warnings: [] };
+  const distinct = new Set(zones).size;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (distinct === 0) {
+    errors.push('zones is empty: list the zones of the host cluster\'s nodes, or leave zones unset');
+  }
+  const needed = Math.max(controlPlaneNodes, etcdMembers);
+  if (failureDomainKey === 'topology.kubernetes.io/zone' && distinct > 0 && distinct < needed) {
+    errors.push(`failureDomain is topology.kubernetes.io/zone, which needs a zone for each of ${needed} replicas, but zones lists ${distinct}: list at least ${needed} zones or use Topology.HOSTNAME`);
+  }
+  if (distinct === 1) {
+    warnings.push(`zones lists one zone ('${zones[0]}'): losing that zone stops the whole control plane; spread the hosts over at least 3 zones`);
+  } else if (distinct === 2) {
+    warnings.push('zones lists 2 zones: the zone that holds most etcd members takes quorum with it when it fails; spread the hosts over at least 3 zones');
+  }
+  return { errors, warnings };
+}
