@@ -1,0 +1,73 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The repository root (this file lives in test/integ/). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Git-ignored working area of the real-etcd tests: the installed binary, run directories, apt state. */
+export const ETCD_TEST_STATE_DIR = path.join(REPO_ROOT, '.etcd-test');
+/** Written by scripts/ensure-etcd.sh: the absolute path of the etcd binary to use. */
+export const ETCD_BIN_FILE = path.join(ETCD_TEST_STATE_DIR, 'etcd-bin');
+const ENSURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ensure-etcd.sh');
+
+/** An etcd server binary and its version. */
+export interface EtcdBinary {
+  readonly path: string;
+  /** e.g. `3.5.16` */
+  readonly version: string;
+  readonly major: number;
+  readonly minor: number;
+  /** e.g. `3.5` */
+  readonly minorVersion: string;
+}
+
+/** Runs `<bin> --version` and parses `etcd Version: X.Y.Z`. */
+export function etcdBinaryAt(binaryPath: string): EtcdBinary {
+  const result = spawnSync(binaryPath, ['--version'], { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '' } });
+  const match = /etcd Version: (\d+)\.(\d+)\.(\d+)/.exec(result.stdout ?? '');
+  if (result.error || result.status !== 0 || !match) {
+    throw new Error(`${binaryPath} --version did not report an etcd version (status ${result.status}, ${result.error ?? ''}): ${result.stdout}${result.stderr}`);
+  }
+  const [, major, minor, patch] = match;
+  return {
+    path: binaryPath,
+    version: `${major}.${minor}.${patch}`,
+    major: Number(major),
+    minor: Number(minor),
+    minorVersion: `${major}.${minor}`,
+  };
+}
+
+/**
+ * The etcd binary the integration tests run: `$ETCD_BIN` if set, else the one named in `.etcd-test/etcd-bin`.
+ * When neither exists, runs scripts/ensure-etcd.sh (which installs one and writes that file) first, so
+ * `npx jest` alone works on a fresh machine. Throws (never skips) when no etcd can be had.
+ */
+export function ensureEtcdBinary(): EtcdBinary {
+  const override = process.env.ETCD_BIN;
+  if (override) {
+    return etcdBinaryAt(override);
+  }
+  const recorded = readRecordedBinary();
+  if (recorded && fs.existsSync(recorded)) {
+    return etcdBinaryAt(recorded);
+  }
+  const run = spawnSync('bash', [ENSURE_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
+  const installed = readRecordedBinary();
+  if (run.status !== 0 || !installed || !fs.existsSync(installed)) {
+    throw new Error([
+      'No etcd binary for the real-etcd integration test, and scripts/ensure-etcd.sh could not install one',
+      `(exit status ${run.status}${run.error ? `, ${run.error.message}` : ''}). Its output:`,
+      `${run.stdout ?? ''}${run.stderr ?? ''}`,
+    ].join('\n'));
+  }
+  return etcdBinaryAt(installed);
+}
+
+function readRecordedBinary(): string | undefined {
+  try {
+    return fs.readFileSync(ETCD_BIN_FILE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

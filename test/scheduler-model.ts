@@ -1,0 +1,118 @@
+/**
+ * A small model of the Kubernetes scheduler's *required* inter-pod (anti-)affinity rules, enough to prove that a
+ * synthesized placement is feasible, that forbidden placements are refused, and that a rolling update's surge pod
+ * fits. It follows kube-scheduler's InterPodAffinity plugin: a required affinity term is met by a matching pod in
+ * the same topology domain, or, when no pod anywhere matches, by the incoming pod matching its own term; a required
+ * anti-affinity term of the incoming pod, or of an already placed pod (symmetry), forbids sharing the domain.
+ */
+import { Manifest } from './util';
+
+export interface Host {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+}
+
+export interface ScheduledPod {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly affinity: Manifest;
+  readonly host: string;
+}
+
+interface Term {
+  labelSelector: Manifest;
+  topologyKey: string;
+  namespaces?: string[];
+}
+
+/** A pod of a workload (the template's labels and affinity). */
+export function podOf(workload: Manifest, name: string = workload.metadata.name): Omit<ScheduledPod, 'host'> {
+  return {
+    name,
+    namespace: workload.metadata.namespace,
+    labels: workload.spec.template.metadata.labels,
+    affinity: workload.spec.template.spec.affinity ?? {},
+  };
+}
+
+export function selectorMatches(selector: Manifest, labels: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[key] !== value) return false;
+  }
+  for (const expression of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, expression.key);
+    const value = labels[expression.key];
+    switch (expression.operator) {
+      case 'In': if (!has || !expression.values.includes(value)) return false; break;
+      case 'NotIn': if (has && expression.values.includes(value)) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: throw new Error(`unknown operator ${expression.operator}`);
+    }
+  }
+  return true;
+}
+
+function termMatchesPod(term: Term, owner: { namespace: string }, pod: { namespace: string; labels: Record<string, string> }): boolean {
+  const namespaces = term.namespaces && term.namespaces.length > 0 ? term.namespaces : [owner.namespace];
+  return namespaces.includes(pod.namespace) && selectorMatches(term.labelSelector, pod.labels);
+}
+
+function sameDomain(hosts: Host[], a: string, b: string, topologyKey: string): boolean {
+  const hostA = hosts.find(h => h.name === a)!;
+  const hostB = hosts.find(h => h.name === b)!;
+  const valueA = hostA.labels[topologyKey];
+  return valueA !== undefined && valueA === hostB.labels[topologyKey];
+}
+
+/** Why `pod` cannot go on `host` given the pods already placed, or undefined when it can. */
+export function whyUnschedulable(pod: Omit<ScheduledPod, 'host'>, host: string, placed: ScheduledPod[], hosts: Host[]): string | undefined {
+  const affinityTerms: Term[] = pod.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  for (const term of affinityTerms) {
+    const matching = placed.filter(p => termMatchesPod(term, pod, p));
+    if (matching.length === 0) {
+      if (!termMatchesPod(term, pod, pod)) return `affinity ${JSON.stringify(term.labelSelector)}: no matching pod exists`;
+      continue;
+    }
+    if (!matching.some(p => sameDomain(hosts, p.host, host, term.topologyKey))) {
+      return `affinity ${JSON.stringify(term.labelSelector)} not met on ${host}`;
+    }
+  }
+  const antiAffinityTerms: Term[] = pod.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  for (const term of antiAffinityTerms) {
+    const clash = placed.find(p => termMatchesPod(term, pod, p) && sameDomain(hosts, p.host, host, term.topologyKey));
+    if (clash) return `anti-affinity of ${pod.name} repels ${clash.name} on ${host}`;
+  }
+  for (const existing of placed) {
+    const terms: Term[] = existing.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+    for (const term of terms) {
+      if (termMatchesPod(term, existing, pod) && sameDomain(hosts, existing.host, host, term.topologyKey)) {
+        return `anti-affinity of ${existing.name} repels ${pod.name} on ${host}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Place pods one by one on the first host that admits each; returns the placement or the first pod that fits nowhere. */
+export function scheduleInOrder(pods: Omit<ScheduledPod, 'host'>[], hosts: Host[]): { placed: ScheduledPod[]; unschedulable?: string } {
+  const placed: ScheduledPod[] = [];
+  for (const pod of pods) {
+    const host = hosts.find(h => whyUnschedulable(pod, h.name, placed, hosts) === undefined);
+    if (!host) return { placed, unschedulable: pod.name };
+    placed.push({ ...pod, host: host.name });
+  }
+  return { placed };
+}
+
+/** `count` hosts, spread round-robin over `zones`. */
+export function makeHosts(count: number, zones: string[] = ['zone-a', 'zone-b', 'zone-c']): Host[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: `host-${index}`,
+    labels: {
+      'kubernetes.io/hostname': `host-${index}`,
+      'topology.kubernetes.io/zone': zones[index % zones.length],
+    },
+  }));
+}
