@@ -6,6 +6,7 @@ import { DEFAULT_ETCD_IMAGE } from '../images';
 import { serviceHostName } from '../private/dns';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
+import { checkObjectName } from '../private/validation';
 import {
   etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
@@ -22,6 +23,9 @@ export class EtcdPorts {
 
   private constructor() {}
 }
+
+/** The longest member name: its StatefulSet name plus a revision hash must fit a 63-character label value. */
+export const MAX_ETCD_MEMBER_NAME_LENGTH = 52;
 
 /** Where an etcd member's files live inside its container. */
 const ETCD_DATA_MOUNT = '/var/lib/etcd';
@@ -147,6 +151,11 @@ export class EtcdMember extends Construct {
     const tuning = resolveEtcdTuning(props.tuning);
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
 
+    const errors = [
+      ...checkObjectName('memberName', props.memberName, MAX_ETCD_MEMBER_NAME_LENGTH, 'karmada-etcd-0'),
+      ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
+    ];
+    if (errors.length > 0) throw new Error(errors.join('\n'));
     this.memberName = props.memberName;
     this.namespace = resolveNamespace(this, props.namespace);
     this.controlPlaneNode = props.controlPlaneNode;

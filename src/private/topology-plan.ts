@@ -1,3 +1,5 @@
+import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning, ResolvedEtcdTuning } from '../etcd-tuning';
 import {
@@ -8,10 +10,6 @@ import {
 
 /** The longest installation name: it prefixes node, member and Service names. */
 export const MAX_INSTANCE_NAME_LENGTH = 30;
-/** The longest control-plane node name: it prefixes `<node>-controller-manager`. */
-export const MAX_NODE_NAME_LENGTH = 40;
-/** The longest etcd member name: a StatefulSet's name plus its revision hash must fit a 63-character label. */
-export const MAX_MEMBER_NAME_LENGTH = 52;
 
 /** What HATopology hands to the planner: its props with defaults resolved where they cannot be wrong. */
 export interface HATopologyInput {
@@ -55,7 +53,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   const nodeNames = resolveNames(input.controlPlaneNodeNames, input.controlPlaneNodes, 'controlPlaneNodeNames',
     'controlPlaneNodes', index => `${input.name}-cp-${index}`, errors);
   nodeNames.forEach((nodeName, index) =>
-    errors.push(...checkObjectName(`controlPlaneNodeNames[${index}]`, nodeName, MAX_NODE_NAME_LENGTH, `${input.name}-cp-${index}`)));
+    errors.push(...checkObjectName(`controlPlaneNodeNames[${index}]`, nodeName, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, `${input.name}-cp-${index}`)));
   errors.push(...checkUnique('controlPlaneNodeNames', nodeNames, 'control-plane node'));
 
   // etcd.
@@ -78,7 +76,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     memberNames = resolveNames(etcd.memberNames, stacked ? (etcd.memberNames ? nodeNames.length : count) : count,
       'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', index => `${input.name}-etcd-${index}`, errors);
     memberNames.forEach((memberName, index) =>
-      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_MEMBER_NAME_LENGTH, `${input.name}-etcd-${index}`)));
+      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, `${input.name}-etcd-${index}`)));
     errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
     if (!stacked) warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
     else warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as kplus from 'cdk8s-plus-28';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { EtcdTopology, HATopologyProps } from '../src';
+import { container, Manifest, synthTopology, workloads } from './util';
+
+/** Every scenario the library supports; every one must be valid Kubernetes with real flags only. */
+const SCENARIOS: Array<[string, HATopologyProps]> = [
+  ['stacked 3', { etcd: EtcdTopology.stacked() }],
+  ['stacked 5 over zones', { controlPlaneNodes: 5, failureDomain: kplus.Topology.ZONE, zones: ['a', 'b', 'c', 'd', 'e'] }],
+  ['external 3+3', { etcd: EtcdTopology.external() }],
+  ['external 3+5', { etcd: EtcdTopology.external({ members: 5 }), apiServerService: { type: kplus.ServiceType.LOAD_BALANCER } }],
+  ['external endpoints', { etcd: EtcdTopology.externalEndpoints({ endpoints: ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'], clientCertificateSecret: 'etcd-client' }) }],
+  ['NodePort entry point', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 32443 } }],
+];
+
+type Model = new (data: any) => { validate(): void };
+const MODELS: Record<string, Model> = {
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
+};
+
+/** The flag lists of every component, one long flag name per line (copied from the project's vendor data). */
+const FLAG_LISTS = path.join(__dirname, 'fixtures', 'flags');
+
+function knownFlags(component: string): Set<string> {
+  const file = path.join(FLAG_LISTS, `${component}.txt`);
+  return new Set(fs.readFileSync(file, 'utf8').split('\n').map(line => line.trim()).filter(Boolean));
+}
+
+/** The flag list a container's image is checked against. */
+function componentOf(image: string): string {
+  const repository = image.replace(/[:@].*$/, '').split('/').pop()!;
+  return repository;
+}
+
+/** Kubernetes-style binaries treat '_' and '-' alike; etcd (Go's flag package) does not. */
+function flagName(arg: string, component: string): string {
+  const name = arg.replace(/^--?/, '').split('=')[0];
+  return component === 'etcd' ? name : name.replace(/_/g, '-');
+}
+
+describe.each(SCENARIOS)('%s', (_scenario, props) => {
+  const { objects } = synthTopology(props);
+
+  test('every object validates against the Kubernetes schema', () => {
+    for (const object of objects) {
+      const model = MODELS[`${object.apiVersion}/${object.kind}`];
+      expect(model).toBeDefined();
+      expect(() => new model(object).validate()).not.toThrow();
+    }
+  });
+
+  test('every flag of every container exists in its component\'s flag list', () => {
+    const unknown: string[] = [];
+    for (const workload of workloads(objects)) {
+      for (const c of workload.spec.template.spec.containers as Manifest[]) {
+        const component = componentOf(c.image);
+        const flags = knownFlags(component);
+        for (const arg of c.args ?? []) {
+          expect(arg).toMatch(/^--[a-z0-9-]+=/);
+          if (!flags.has(flagName(arg, component))) unknown.push(`${workload.metadata.name}/${c.name}: ${arg}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
+
+  test('every $(VAR) in a flag is an env var of its container, and every file a flag names is under a mount', () => {
+    for (const workload of workloads(objects)) {
+      const main = container(workload);
+      const envNames = new Set((main.env ?? []).map((e: Manifest) => e.name));
+      const mountPaths: string[] = (main.volumeMounts ?? []).map((m: Manifest) => m.mountPath);
+      for (const arg of main.args as string[]) {
+        for (const [, variable] of arg.matchAll(/\$\(([A-Z_]+)\)/g)) expect(envNames).toContain(variable);
+        const value = arg.split('=').slice(1).join('=');
+        for (const file of value.split(',').filter(v => v.startsWith('/etc/') || v.startsWith('/var/'))) {
+          expect(mountPaths.some(mount => file.startsWith(`${mount}/`))).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+test('the flag check can fail: an unknown flag is caught', () => {
+  expect(knownFlags('kube-apiserver').has(flagName('--etcd-server=https://x:2379', 'kube-apiserver'))).toBe(false);
+  expect(knownFlags('etcd').has(flagName('--initial_cluster=x', 'etcd'))).toBe(false);
+  expect(knownFlags('karmada-scheduler').has(flagName('--leader_elect=true', 'karmada-scheduler'))).toBe(true);
+});
+
+test('the schema check can fail: a broken Deployment is caught', () => {
+  const { objects } = synthTopology();
+  const deployment = JSON.parse(JSON.stringify(objects.find(o => o.kind === 'Deployment')));
+  deployment.spec.replicas = 'one';
+  expect(() => new Deployment(deployment).validate()).toThrow(/replicas/);
+});

@@ -1,0 +1,172 @@
+import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, KarmadaControlPlaneNode, KarmadaWarnings } from '../src';
+import { synthTopology } from './util';
+
+const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
+const THREE = ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'];
+
+/** Every rule, the input that breaks it, and the exact message it must give. */
+const ERRORS: Array<[string, HATopologyProps, string]> = [
+  ['fewer than 3 nodes', { controlPlaneNodes: 2 },
+    'controlPlaneNodes must be at least 3 for high availability, got 2: set controlPlaneNodes to 3 or more'],
+  ['a fractional node count', { controlPlaneNodes: 3.5 },
+    'controlPlaneNodes must be a whole number, got 3.5: set controlPlaneNodes to 3 or more'],
+  ['fewer than 3 external members', { etcd: EtcdTopology.external({ members: 1 }) },
+    'etcd members must be at least 3 for high availability, got 1: set etcd members to 3 or more'],
+  ['fewer than 3 node names', { controlPlaneNodeNames: ['a', 'b'] },
+    'controlPlaneNodeNames (count) must be at least 3 for high availability, got 2: set controlPlaneNodeNames (count) to 3 or more'],
+  ['a node name that is not a DNS-1123 label', { controlPlaneNodeNames: ['cp-0', 'CP_1', 'cp-2'] },
+    'controlPlaneNodeNames[1] \'CP_1\' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-cp-1\''],
+  ['a node name that is too long', { controlPlaneNodeNames: ['cp-0', 'c'.repeat(41), 'cp-2'] },
+    `controlPlaneNodeNames[1] '${'c'.repeat(41)}' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and '-', e.g. 'karmada-cp-1'`],
+  ['a member name that starts with a digit', { etcd: EtcdTopology.external({ memberNames: ['0etcd', 'etcd-1', 'etcd-2'] }) },
+    'etcd memberNames[0] \'0etcd\' is not a DNS-1123 label that starts with a letter and has at most 52 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-etcd-0\''],
+  ['an installation name with a dot', { name: 'karmada.prod' },
+    'name \'karmada.prod\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
+  ['duplicate node names', { controlPlaneNodeNames: ['cp-a', 'cp-b', 'cp-a'] },
+    'controlPlaneNodeNames contains \'cp-a\' more than once: give every control-plane node a name of its own'],
+  ['duplicate member names', { etcd: EtcdTopology.external({ memberNames: ['e-0', 'e-1', 'e-1'] }) },
+    'etcd memberNames contains \'e-1\' more than once: give every etcd member a name of its own'],
+  ['names and count that disagree', { controlPlaneNodes: 5, controlPlaneNodeNames: ['a', 'b', 'c'] },
+    'controlPlaneNodeNames lists 3 names but controlPlaneNodes is 5: drop controlPlaneNodes or list exactly 5 names'],
+  ['stacked member names that do not match the nodes', { etcd: EtcdTopology.stacked({ memberNames: ['e-0', 'e-1'] }) },
+    'etcd memberNames lists 2 names but controlPlaneNodes is 3: drop controlPlaneNodes or list exactly 3 names'],
+  ['an http:// external endpoint', { etcd: endpoints('http://e0.example:2379', THREE[1], THREE[2]) },
+    'etcd endpoints[0] \'http://e0.example:2379\' uses http: karmada-apiserver must reach etcd over TLS, use \'https://e0.example:2379\''],
+  ['an endpoint without a port', { etcd: endpoints('https://e0.example', THREE[1], THREE[2]) },
+    'etcd endpoints[0] \'https://e0.example\' is not of the form \'https://<host>:<port>\': write it e.g. as \'https://etcd-0.example.com:2379\''],
+  ['an endpoint that is not a URL', { etcd: endpoints('e0.example:2379', THREE[1], THREE[2]) },
+    'etcd endpoints[0] \'e0.example:2379\' is not of the form \'https://<host>:<port>\': write it e.g. as \'https://etcd-0.example.com:2379\''],
+  ['no endpoints', { etcd: endpoints() },
+    'etcd endpoints is empty: give the https client URL of every member of the external etcd'],
+  ['a duplicate endpoint', { etcd: endpoints(THREE[0], THREE[0], THREE[2]) },
+    `etcd endpoints contains '${THREE[0]}' more than once: give every endpoint a name of its own`],
+  ['a key prefix without a leading slash', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 's', keyPrefix: 'registry' }) },
+    'etcd keyPrefix \'registry\' is not an etcd key prefix: start it with \'/\', do not end it with \'/\', e.g. \'/registry/karmada\''],
+  ['an invalid client certificate Secret name', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 'Etcd Client' }) },
+    'etcd clientCertificateSecret \'Etcd Client\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['an empty topology key', { failureDomain: kplus.Topology.custom('') },
+    'failureDomain is an empty topology key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom(\'<node label key>\')'],
+  ['a topology key that is not a label key', { failureDomain: kplus.Topology.custom('rack id') },
+    'failureDomain \'rack id\' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as \'topology.kubernetes.io/zone\''],
+  ['an election timeout under 5 heartbeats', { etcdTuning: { heartbeatInterval: Duration.millis(100), electionTimeout: Duration.millis(400) } },
+    'etcdTuning.electionTimeout (400ms) must be at least 5 times etcdTuning.heartbeatInterval (100ms) or etcd refuses to start: set it to 500ms or more (about 1000ms is usual)'],
+  ['a zero heartbeat', { etcdTuning: { heartbeatInterval: Duration.millis(0) } },
+    'etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got 0ms: use e.g. Duration.millis(100)'],
+  ['an election timeout over 50 s', { etcdTuning: { heartbeatInterval: Duration.seconds(5), electionTimeout: Duration.seconds(60) } },
+    'etcdTuning.electionTimeout (60000ms) is above etcd\'s maximum of 50000ms: lower it'],
+  ['a zero quota', { etcdTuning: { quotaBackend: Size.mebibytes(0) } },
+    'etcdTuning.quotaBackend must be more than 0, got 0 bytes: use e.g. Size.gibibytes(8)'],
+  ['a zero snapshot count', { etcdTuning: { snapshotCount: 0 } },
+    'etcdTuning.snapshotCount must be a whole number of at least 1, got 0'],
+  ['a revision retention that is a duration', { etcdTuning: { autoCompactionMode: EtcdCompactionMode.REVISION, autoCompactionRetention: '1h' } },
+    'etcdTuning.autoCompactionRetention \'1h\' is not a revision count: with EtcdCompactionMode.REVISION give a whole number such as \'10000\''],
+  ['a periodic retention that is not a duration', { etcdTuning: { autoCompactionRetention: 'hourly' } },
+    'etcdTuning.autoCompactionRetention \'hourly\' is not a duration: with EtcdCompactionMode.PERIODIC give e.g. \'1h\' or \'30m\''],
+  ['a node port on a ClusterIP entry point', { apiServerService: { nodePort: 32443 } },
+    'apiServerService.nodePort is set (32443) but apiServerService.type is ClusterIP: use ServiceType.NODE_PORT or ServiceType.LOAD_BALANCER, or drop nodePort'],
+  ['a node port out of range', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 443 } },
+    'apiServerService.nodePort 443 is outside the default NodePort range 30000-32767: pick a port in that range'],
+  ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },
+    'apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER'],
+  ['an invalid namespace', { namespace: 'Karmada' },
+    'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['an invalid cluster domain', { clusterDomain: 'cluster..local' },
+    'clusterDomain \'cluster..local\' is not a DNS domain: use the cluster\'s DNS domain, e.g. \'cluster.local\''],
+  ['fewer zones than a zone failure domain needs', { failureDomain: kplus.Topology.ZONE, zones: ['a', 'b'] },
+    'failureDomain is topology.kubernetes.io/zone, which needs a zone for each of 3 replicas, but zones lists 2: list at least 3 zones or use Topology.HOSTNAME'],
+  ['an empty zone list', { zones: [] },
+    'zones is empty: list the zones of the host cluster\'s nodes, or leave zones unset'],
+  ['a node whose Service collides with a member\'s', { controlPlaneNodeNames: ['a', 'b', 'c'], etcd: EtcdTopology.external({ memberNames: ['a-apiserver', 'e-1', 'e-2'] }) },
+    'etcd member \'a-apiserver\' and control-plane node \'a\' would both create Service \'a-apiserver\': rename one of them'],
+];
+
+describe('HATopology validation', () => {
+  test.each(ERRORS)('fails on %s', (_case, props, message) => {
+    // GIVEN bad input WHEN the topology is built THEN it throws with the exact message
+    const chart = Testing.chart();
+    let error: Error | undefined;
+    try {
+      new HATopology(chart, 'karmada', props);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeDefined();
+    expect(error!.message.split('\n- ').slice(1)).toContain(message);
+    // ... and nothing was emitted
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test('lists every problem at once', () => {
+    expect(() => new HATopology(Testing.chart(), 'karmada', { controlPlaneNodes: 2, etcd: EtcdTopology.external({ members: 2 }) }))
+      .toThrow("invalid HATopology 'test/karmada':\n"
+        + '- controlPlaneNodes must be at least 3 for high availability, got 2: set controlPlaneNodes to 3 or more\n'
+        + '- etcd members must be at least 3 for high availability, got 2: set etcd members to 3 or more');
+  });
+});
+
+/** Legal but unsafe choices, and the warning each must give. */
+const WARNINGS: Array<[string, HATopologyProps, string]> = [
+  ['an even external member count', { etcd: EtcdTopology.external({ members: 4 }) },
+    'etcd members is 4, an even number: 4 members survive 1 failure, no more than 3 do, and every write waits for one more member: use 3 or 5'],
+  ['an even stacked node count', { controlPlaneNodes: 6 },
+    'controlPlaneNodes (one stacked etcd member each) is 6, an even number: 6 members survive 2 failures, no more than 5 do, and every write waits for one more member: use 5 or 7'],
+  ['more than 7 members', { etcd: EtcdTopology.external({ members: 9 }) },
+    'etcd members is 9: every write waits for 5 members and etcd advises at most 7: use 5 or 7'],
+  ['one zone', { zones: ['eu-1a'] },
+    'zones lists one zone (\'eu-1a\'): losing that zone stops the whole control plane; spread the hosts over at least 3 zones'],
+  ['two zones', { zones: ['eu-1a', 'eu-1b'] },
+    'zones lists 2 zones: the zone that holds most etcd members takes quorum with it when it fails; spread the hosts over at least 3 zones'],
+  ['fewer than 3 external endpoints', { etcd: endpoints('https://etcd-lb.example:2379') },
+    'etcd endpoints lists 1 URL: unless it is a load balancer in front of at least 3 members, one failure stops the control plane; list every member'],
+  ['a quota above 8 GiB', { etcdTuning: { quotaBackend: Size.gibibytes(16) } },
+    'etcdTuning.quotaBackend is 16 GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation'],
+];
+
+describe('HATopology warnings', () => {
+  test.each(WARNINGS)('warns on %s', (_case, props, message) => {
+    // GIVEN a legal but unsafe choice WHEN synthesized THEN it synthesizes and records the warning
+    const { topology, objects } = synthTopology(props);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(KarmadaWarnings.of(topology)).toEqual([message]);
+  });
+});
+
+describe('standalone constructs validate their own input', () => {
+  test('fails on a control-plane node with no etcd', () => {
+    expect(() => new KarmadaControlPlaneNode(Testing.chart(), 'n', { nodeName: 'cp-0' }))
+      .toThrow("control-plane node 'cp-0' has no etcd: give localEtcdMember (stacked) or etcdServers (external)");
+  });
+
+  test('fails on a local member stacked with another node', () => {
+    const chart = Testing.chart();
+    const member = new EtcdMember(chart, 'm', { memberName: 'etcd-0', initialClusterMembers: ['etcd-0'], controlPlaneNode: 'cp-1' });
+    expect(() => new KarmadaControlPlaneNode(chart, 'n', { nodeName: 'cp-0', localEtcdMember: member }))
+      .toThrow("localEtcdMember 'etcd-0' is not stacked with control-plane node 'cp-0': create it with controlPlaneNode: 'cp-0'");
+  });
+
+  test('fails on both a local member and etcd servers', () => {
+    const chart = Testing.chart();
+    const member = new EtcdMember(chart, 'm', { memberName: 'etcd-0', initialClusterMembers: ['etcd-0'], controlPlaneNode: 'cp-0' });
+    expect(() => new KarmadaControlPlaneNode(chart, 'n', { nodeName: 'cp-0', localEtcdMember: member, etcdServers: THREE }))
+      .toThrow("control-plane node 'cp-0' has both localEtcdMember and etcdServers: give localEtcdMember for the stacked topology or etcdServers for the external one");
+  });
+
+  test('fails on an http etcd server', () => {
+    expect(() => new KarmadaControlPlaneNode(Testing.chart(), 'n', { nodeName: 'cp-0', etcdServers: ['http://etcd:2379'] }))
+      .toThrow("etcdServers[0] 'http://etcd:2379' uses http: karmada-apiserver must reach etcd over TLS, use 'https://etcd:2379'");
+  });
+});
+
+describe('EtcdMember validates its own input', () => {
+  test('fails on a member missing from its initial cluster', () => {
+    expect(() => new EtcdMember(Testing.chart(), 'm', { memberName: 'etcd-3', initialClusterMembers: ['etcd-0', 'etcd-1', 'etcd-2'] }))
+      .toThrow("initialClusterMembers [etcd-0, etcd-1, etcd-2] does not list memberName 'etcd-3': list every member of the cluster, this one included");
+  });
+
+  test('fails on a member name that is not a DNS-1123 label', () => {
+    expect(() => new EtcdMember(Testing.chart(), 'm', { memberName: 'Etcd', initialClusterMembers: ['Etcd'] }))
+      .toThrow("memberName 'Etcd' is not a DNS-1123 label that starts with a letter and has at most 52 characters: use lowercase letters, digits and '-', e.g. 'karmada-etcd-0'");
+  });
+});
