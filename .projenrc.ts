@@ -58,6 +58,21 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+// The real-etcd integration test needs an etcd binary: install it when missing (Debian's packages, see the script).
+project.testTask.prependExec('bash scripts/ensure-etcd.sh');
+
+// The main job: synthesize every example app with `cdk8s synth` into examples/<name>/dist/.
+project.addTask('synth-examples', {
+  description: 'Synthesize the YAML of every example app (examples/*/dist/*.k8s.yaml)',
+  exec: 'bash examples/synth-all.sh',
+});
+
+// Synthesis cost against plain YAML serialization, as medians (see bench/README.md).
+project.addTask('bench', {
+  description: 'Time in-process synthesis of stacked 3, 5 and 7 nodes against YAML serialization alone',
+  exec: 'ts-node --project test/tsconfig.json bench/synth.ts',
+  env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
+});
 
 project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/');
 project.npmignore?.exclude('/examples/', '/bench/', '/scripts/');

@@ -242,8 +242,11 @@ describe('options', () => {
 
   test('names, namespace and cluster domain flow into every URL', () => {
     const { objects } = synthTopology({
-      name: 'kd', namespace: 'multi', clusterDomain: 'corp.local',
-      controlPlaneNodeNames: ['east', 'west', 'north'], etcd: EtcdTopology.stacked({ memberNames: ['etcd-e', 'etcd-w', 'etcd-n'] }),
+      name: 'kd',
+      namespace: 'multi',
+      clusterDomain: 'corp.local',
+      controlPlaneNodeNames: ['east', 'west', 'north'],
+      etcd: EtcdTopology.stacked({ memberNames: ['etcd-e', 'etcd-w', 'etcd-n'] }),
     });
     expect(flag(find(objects, 'Deployment', 'west-apiserver'), 'etcd-servers')).toBe('https://etcd-w.multi.svc.corp.local:2379');
     expect(flag(find(objects, 'Deployment', 'west-apiserver'), 'service-account-issuer')).toBe('https://kubernetes.default.svc.corp.local');

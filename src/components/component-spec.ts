@@ -56,7 +56,8 @@ export function kubeconfigKey(component: string): string {
 }
 
 /** An HTTP(S) GET probe with the timing given. */
-export function httpProbe(path: string, port: number, scheme: kplus.ConnectionScheme, periodSeconds: number, timeoutSeconds: number, failureThreshold: number): kplus.Probe {
+export function httpProbe(path: string, port: number, scheme: kplus.ConnectionScheme,
+  periodSeconds: number, timeoutSeconds: number, failureThreshold: number): kplus.Probe {
   return kplus.Probe.fromHttpGet(path, {
     port,
     scheme,

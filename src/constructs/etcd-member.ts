@@ -6,11 +6,11 @@ import { DEFAULT_ETCD_IMAGE } from '../images';
 import { serviceHostName } from '../private/dns';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
-import { checkObjectName } from '../private/validation';
 import {
   etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
 } from '../private/selectors';
+import { checkObjectName } from '../private/validation';
 
 /** The ports of an etcd member. */
 export class EtcdPorts {

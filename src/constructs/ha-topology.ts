@@ -6,13 +6,13 @@ import { API_SERVER, API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning, resolveEtcdTuning } from '../etcd-tuning';
 import { KarmadaImages } from '../images';
+import { EtcdMember } from './etcd-member';
+import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 import { serviceHostName } from '../private/dns';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
 import { addWarning } from '../private/warnings';
-import { EtcdMember } from './etcd-member';
-import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 
 /** How the HA entry point to every apiserver is exposed. */
 export interface ApiServerServiceOptions {

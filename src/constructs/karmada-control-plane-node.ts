@@ -7,6 +7,7 @@ import { API_SERVER, API_SERVER_PORT, karmadaApiServer } from '../components/kar
 import { karmadaControllerManager } from '../components/karmada-controller-manager';
 import { karmadaScheduler } from '../components/karmada-scheduler';
 import { KarmadaImages, resolveImages } from '../images';
+import { EtcdMember } from './etcd-member';
 import { serviceHostName } from '../private/dns';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -15,7 +16,6 @@ import {
   selectOtherControlPlaneNodes,
 } from '../private/selectors';
 import { checkEtcdEndpoint, checkKeyPrefix, checkObjectName } from '../private/validation';
-import { EtcdMember } from './etcd-member';
 
 /** The longest control-plane node name: it prefixes object names such as `<node>-controller-manager`. */
 export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = 40;

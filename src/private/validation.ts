@@ -189,7 +189,8 @@ export function checkNodePort(serviceType: string, nodePort: number | undefined)
 }
 
 /** Zone facts the user gave: a hard zone separation needs a zone per replica; fewer than 3 zones is fragile. */
-export function checkZones(zones: string[] | undefined, failureDomainKey: string, controlPlaneNodes: number, etcdMembers: number): { errors: string[]; warnings: string[] } {
+export function checkZones(zones: string[] | undefined, failureDomainKey: string,
+  controlPlaneNodes: number, etcdMembers: number): { errors: string[]; warnings: string[] } {
   if (zones === undefined) return { errors: [], warnings: [] };
   const distinct = new Set(zones).size;
   const errors: string[] = [];
