@@ -1,9 +1,11 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EtcdTuning, resolveEtcdTuning } from '../etcd-tuning';
-import { DEFAULT_ETCD_IMAGE } from '../images';
+import { EtcdTuning } from '../etcd-tuning';
+
 import { serviceHostName } from '../private/dns';
+import { resolveEtcdTuning } from '../private/etcd-tuning';
+import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {

@@ -1,14 +1,16 @@
 import { Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ControlPlaneCertificates, resolveCertificates } from '../certificates';
+import { ControlPlaneCertificates } from '../certificates';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { API_SERVER, API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
 import { karmadaControllerManager } from '../components/karmada-controller-manager';
 import { karmadaScheduler } from '../components/karmada-scheduler';
-import { KarmadaImages, resolveImages } from '../images';
+import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
+import { resolveCertificates } from '../private/certificates';
 import { serviceHostName } from '../private/dns';
+import { resolveImages } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {

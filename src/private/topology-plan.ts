@@ -1,7 +1,8 @@
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
-import { EtcdTuning, ResolvedEtcdTuning } from '../etcd-tuning';
+import { EtcdTuning } from '../etcd-tuning';
+import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
   MINIMUM_HA_COUNT, checkCompactionRetention, checkDnsDomain, checkEtcdEndpoint, checkEtcdQuota, checkEtcdTiming,
   checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName,
