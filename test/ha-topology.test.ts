@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'yaml';
 import { EtcdTopology, KarmadaLabels, KarmadaWarnings } from '../src';
 import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology, workloads } from './util';
 
@@ -127,12 +128,22 @@ describe('stacked etcd, 3 control-plane nodes', () => {
     expect(topology.apiServerUrl).toBe('https://karmada-apiserver.karmada-system.svc.cluster.local:5443');
   });
 
-  test('the scheduler and controller manager of a node talk to that node\'s apiserver', () => {
+  test('the scheduler and controller manager of a node talk to that node\'s apiserver with their own certificate', () => {
     for (const node of NODES) {
       const kubeconfigs = find(objects, 'ConfigMap', `${node}-kubeconfigs`).data;
       for (const component of ['karmada-scheduler', 'karmada-controller-manager']) {
-        expect(kubeconfigs[`${component}.kubeconfig`]).toContain(`server: https://${node}-apiserver.karmada-system.svc.cluster.local:5443`);
-        expect(kubeconfigs[`${component}.kubeconfig`]).not.toMatch(/client-key-data|client-certificate-data|token/);
+        const kubeconfig = yaml.parse(kubeconfigs[`${component}.kubeconfig`]);
+        expect(kubeconfig.clusters).toEqual([{
+          name: 'karmada-apiserver',
+          cluster: { 'server': `https://${node}-apiserver.karmada-system.svc.cluster.local:5443`, 'certificate-authority': '/etc/karmada/pki/client/ca.crt' },
+        }]);
+        // THEN the kubeconfig holds paths to the mounted client certificate, never key material
+        expect(kubeconfig.users).toEqual([{ name: component, user: { 'client-certificate': '/etc/karmada/pki/client/tls.crt', 'client-key': '/etc/karmada/pki/client/tls.key' } }]);
+        const deployment = find(objects, 'Deployment', `${node}-${component.replace('karmada-', '')}`);
+        expect(flag(deployment, 'kubeconfig')).toBe(`/etc/karmada/config/${component}.kubeconfig`);
+        expect(podSpec(deployment).volumes).toContainEqual({
+          name: 'client-cert', secret: { secretName: `karmada-${component.replace('karmada-', '')}-client-cert`, defaultMode: 0o440 },
+        });
       }
     }
   });
