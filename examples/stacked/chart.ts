@@ -1,0 +1,31 @@
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+// An application imports the library by its package name: `from 'cdk8s-karmada'`.
+import { EtcdTopology, HATopology } from '../../src';
+
+/**
+ * Stacked etcd: each of the 3 control-plane nodes runs its own etcd member on the same host, and no two nodes
+ * share an availability zone. Losing one zone loses one apiserver and one etcd member, and etcd keeps its quorum.
+ *
+ * Before applying: the namespace `karmada-system` and the certificate Secrets (see `ControlPlaneCertificates`,
+ * e.g. issued by cert-manager) must exist, and the default storage class must bind volumes where the pod lands
+ * (`volumeBindingMode: WaitForFirstConsumer`), or a member's volume may be created in another node's zone.
+ */
+export function buildStackedChart(app: App): Chart {
+  const chart = new Chart(app, 'karmada-stacked');
+
+  new HATopology(chart, 'Karmada', {
+    namespace: 'karmada-system',
+    etcd: EtcdTopology.stacked(),
+    controlPlaneNodes: 3,
+    // One control-plane node (and its etcd member) per zone. Listing the zones lets the library check the topology
+    // fits before anything is applied.
+    failureDomain: kplus.Topology.ZONE,
+    zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    // Member clusters in pull mode reach the Karmada API from outside the host cluster. Add the cloud's annotations
+    // (`annotations: {...}`) for an internal load balancer.
+    apiServerService: { type: kplus.ServiceType.LOAD_BALANCER },
+  });
+
+  return chart;
+}
