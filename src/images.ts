@@ -2,7 +2,7 @@
 export class KarmadaVersions {
   /** The Karmada release whose components and CRDs are deployed. */
   public static readonly KARMADA = 'v1.18.2';
-  /** The Kubernetes release of karmada-apiserver (kube-apiserver) and kube-controller-manager. */
+  /** The Kubernetes release of karmada-apiserver (the upstream kube-apiserver image). */
   public static readonly KUBERNETES = 'v1.35.2';
   /** The etcd image tag; the synthesized etcd flags are those of etcd 3.6. */
   public static readonly ETCD = '3.6.6-0';

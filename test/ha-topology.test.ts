@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
-import { EtcdTopology, KarmadaLabels, KarmadaWarnings } from '../src';
+import { EtcdTopology, HATopology, KarmadaLabels, KarmadaWarnings } from '../src';
 import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology, workloads } from './util';
 
 const NODES = ['karmada-cp-0', 'karmada-cp-1', 'karmada-cp-2'];
@@ -148,12 +149,19 @@ describe('stacked etcd, 3 control-plane nodes', () => {
     }
   });
 
-  test('selectors use the library\'s labels, never the construct path', () => {
-    for (const workload of workloads(objects)) {
-      expect(Object.keys(workload.spec.selector.matchLabels)).not.toContain('cdk8s.io/metadata.addr');
-    }
-    for (const service of ofKind(objects, 'Service')) {
-      expect(Object.keys(service.spec.selector)).not.toContain('cdk8s.io/metadata.addr');
+  test('selectors and pod labels never depend on the construct path', () => {
+    // THEN no object carries cdk8s-plus's path label ...
+    expect(JSON.stringify(objects)).not.toContain('cdk8s.io/metadata.addr');
+    // ... so renaming the chart and the construct synthesizes exactly the same objects (no selector change, no rollout)
+    const app = Testing.app();
+    const renamed = new Chart(app, 'another-chart', {});
+    new HATopology(renamed, 'renamed-topology', { etcd: EtcdTopology.stacked() });
+    expect(Testing.synth(renamed)).toEqual(objects);
+  });
+
+  test('etcd members are rolled one at a time by the operator, never all at once by one apply', () => {
+    for (const member of MEMBERS) {
+      expect(find(objects, 'StatefulSet', member).spec.updateStrategy).toEqual({ type: 'OnDelete' });
     }
   });
 
@@ -249,6 +257,13 @@ describe('options', () => {
     const entryPoint = find(objects, 'Service', 'karmada-apiserver');
     expect(entryPoint.spec.type).toBe('NodePort');
     expect(entryPoint.spec.ports).toEqual([{ name: 'https', port: 5443, targetPort: 5443, nodePort: 32443 }]);
+  });
+
+  test('a LoadBalancer entry point admits only the given source ranges', () => {
+    const { objects } = synthTopology({ apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.0/8'], annotations: { 'example.com/internal': 'true' } } });
+    const entryPoint = find(objects, 'Service', 'karmada-apiserver');
+    expect(entryPoint.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
+    expect(entryPoint.metadata.annotations).toEqual({ 'example.com/internal': 'true' });
   });
 
   test('names, namespace and cluster domain flow into every URL', () => {

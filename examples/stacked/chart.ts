@@ -22,9 +22,13 @@ export function buildStackedChart(app: App): Chart {
     // fits before anything is applied.
     failureDomain: kplus.Topology.ZONE,
     zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-    // Member clusters in pull mode reach the Karmada API from outside the host cluster. Add the cloud's annotations
-    // (`annotations: {...}`) for an internal load balancer.
-    apiServerService: { type: kplus.ServiceType.LOAD_BALANCER },
+    // Member clusters in pull mode reach the Karmada API from outside the host cluster: an internal load balancer,
+    // open only to the networks the member clusters live in.
+    apiServerService: {
+      type: kplus.ServiceType.LOAD_BALANCER,
+      annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+    },
   });
 
   return chart;

@@ -9,7 +9,7 @@ import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
-  etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
+  dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
 } from '../private/selectors';
 import { checkObjectName } from '../private/validation';
@@ -188,14 +188,16 @@ export class EtcdMember extends Construct {
       replicas: 1,
       service: this.service,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
-      strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
+      // Every member is its own StatefulSet, so a RollingUpdate would restart all members at once on one
+      // `kubectl apply` and lose quorum. OnDelete stages the change; members are rolled one at a time
+      // (scripts/roll-etcd-members.sh), each only after the previous one is Ready again.
+      strategy: kplus.StatefulSetUpdateStrategy.onDelete(),
       automountServiceAccountToken: false,
       securityContext: POD_SECURITY_CONTEXT,
     });
     this.statefulSet.select(kplus.LabelSelector.of({ labels: etcdMemberSelector(instance, this.memberName) }));
-    // cdk8s-plus adds the construct-path label to the Service's selector; select on the member's labels alone, so
-    // renaming a construct never changes what the Service selects.
-    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/selector/cdk8s.io~1metadata.addr'));
+    dropConstructPathLabel(ApiObject.of(this.service), '/spec/selector');
+    dropConstructPathLabel(ApiObject.of(this.statefulSet), '/spec/template/metadata/labels');
 
     const etcd = this.statefulSet.addContainer({
       name: 'etcd',

@@ -28,10 +28,16 @@ export interface ApiServerServiceOptions {
    */
   readonly nodePort?: number;
   /**
-   * Annotations, e.g. for a cloud load balancer.
+   * Annotations, e.g. for an internal cloud load balancer.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * With LOAD_BALANCER: the client CIDRs the load balancer admits. Restrict it: the entry point serves bootstrap
+   * tokens and anonymous health checks.
+   * @default - every address the load balancer can receive from
+   */
+  readonly loadBalancerSourceRanges?: string[];
 }
 
 /**
@@ -167,6 +173,7 @@ export class HATopology extends Construct {
       zones: props.zones,
       apiServerServiceType: props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP,
       apiServerNodePort: props.apiServerService?.nodePort,
+      apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning: resolveEtcdTuning(props.etcdTuning),
       etcdTuningGiven: props.etcdTuning,
     });
@@ -211,6 +218,7 @@ export class HATopology extends Construct {
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: { name: serviceName, namespace: this.namespace, annotations: props.apiServerService?.annotations },
       type: props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP,
+      loadBalancerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: componentSelector(this.name, API_SERVER) }),
       ports: [{
         name: 'https',

@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneCertificates } from '../certificates';
@@ -14,7 +14,7 @@ import { resolveImages } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
-  controlPlaneComponentSelector, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
+  controlPlaneComponentSelector, dropConstructPathLabel, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
   selectOtherControlPlaneNodes,
 } from '../private/selectors';
 import { checkEtcdEndpoint, checkKeyPrefix, checkObjectName } from '../private/validation';
@@ -186,6 +186,7 @@ export class KarmadaControlPlaneNode extends Construct {
       securityContext: POD_SECURITY_CONTEXT,
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    dropConstructPathLabel(ApiObject.of(deployment), '/spec/template/metadata/labels');
     const container = deployment.addContainer({
       name: spec.component,
       image: spec.image,

@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KarmadaLabels } from '../labels';
@@ -103,4 +104,16 @@ function commonLabels(instance: string, component: string, role: string): Record
     [KarmadaLabels.PART_OF]: 'karmada',
     [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
   };
+}
+
+/** The label cdk8s-plus stamps on every pod template and on the selectors it builds from a construct's path. */
+const CONSTRUCT_PATH_LABEL_POINTER = '/cdk8s.io~1metadata.addr';
+
+/**
+ * Drop cdk8s-plus's construct-path label from a workload's pod template (or a Service's selector): nothing of
+ * ours selects on it, and a label that changes when a construct is renamed would roll every pod (all etcd members
+ * at once) for no reason.
+ */
+export function dropConstructPathLabel(object: ApiObject, labelsPointer: '/spec/template/metadata/labels' | '/spec/selector'): void {
+  object.addJsonPatch(JsonPatch.remove(`${labelsPointer}${CONSTRUCT_PATH_LABEL_POINTER}`));
 }

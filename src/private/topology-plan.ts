@@ -6,7 +6,7 @@ import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
   MINIMUM_HA_COUNT, checkCompactionRetention, checkDnsDomain, checkEtcdEndpoint, checkEtcdQuota, checkEtcdTiming,
   checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName,
-  checkPositiveInteger, checkSecretName, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+  checkPositiveInteger, checkSecretName, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
 } from './validation';
 
 /** The longest installation name: it prefixes node, member and Service names. */
@@ -24,6 +24,7 @@ export interface HATopologyInput {
   readonly zones?: string[];
   readonly apiServerServiceType: string;
   readonly apiServerNodePort?: number;
+  readonly apiServerSourceRanges?: string[];
   readonly etcdTuning: ResolvedEtcdTuning;
   readonly etcdTuningGiven?: EtcdTuning;
 }
@@ -49,6 +50,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     errors.push('apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER');
   }
   errors.push(...checkNodePort(input.apiServerServiceType, input.apiServerNodePort));
+  errors.push(...checkSourceRanges(input.apiServerServiceType, input.apiServerSourceRanges));
 
   // Control-plane nodes.
   const nodeNames = resolveNames(input.controlPlaneNodeNames, input.controlPlaneNodes, 'controlPlaneNodeNames',

@@ -176,6 +176,17 @@ export function checkCompactionRetention(mode: string, retention: string): strin
   return [];
 }
 
+/** Source ranges only apply to a LoadBalancer, and must be CIDRs. */
+export function checkSourceRanges(serviceType: string, ranges: string[] | undefined): string[] {
+  if (ranges === undefined) return [];
+  if (serviceType !== 'LoadBalancer') {
+    return [`apiServerService.loadBalancerSourceRanges is set but apiServerService.type is ${serviceType}: use ServiceType.LOAD_BALANCER, or drop loadBalancerSourceRanges`];
+  }
+  const cidr = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
+  return ranges.filter(range => !cidr.test(range)).map(range =>
+    `apiServerService.loadBalancerSourceRanges entry '${range}' is not a CIDR: write it as e.g. '10.0.0.0/8'`);
+}
+
 /** A NodePort is only meaningful for NodePort and LoadBalancer Services, in the default range. */
 export function checkNodePort(serviceType: string, nodePort: number | undefined): string[] {
   if (nodePort === undefined) return [];
