@@ -7,3 +7,4 @@ export * from './warnings';
 export * from './constructs/etcd-member';
 export * from './constructs/karmada-control-plane-node';
 export * from './constructs/ha-topology';
+export * from './host-requirements';

@@ -266,6 +266,39 @@ describe('options', () => {
     expect(entryPoint.metadata.annotations).toEqual({ 'example.com/internal': 'true' });
   });
 
+  test('control-plane and etcd hosts: required node labels and tolerated taints', () => {
+    // GIVEN dedicated hosts for the control plane and for an external etcd
+    const { objects } = synthTopology({
+      etcd: EtcdTopology.external(),
+      controlPlaneHosts: {
+        nodeLabels: { 'node-role.kubernetes.io/karmada': 'control-plane' },
+        tolerations: [kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane', { effect: kplus.TaintEffect.NO_SCHEDULE })],
+      },
+      etcdHosts: { nodeLabels: { 'node-role.kubernetes.io/karmada': 'etcd' } },
+    });
+    const nodeAffinity = (workload: Manifest) => podSpec(workload).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    // THEN every control-plane pod requires its label and tolerates the taint; every member requires its own label
+    for (const node of NODES) {
+      for (const component of COMPONENTS) {
+        const deployment = find(objects, 'Deployment', `${node}-${component}`);
+        expect(nodeAffinity(deployment)).toEqual([{ matchExpressions: [{ key: 'node-role.kubernetes.io/karmada', operator: 'In', values: ['control-plane'] }] }]);
+        expect(podSpec(deployment).tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
+      }
+    }
+    for (const member of MEMBERS) {
+      const etcd = find(objects, 'StatefulSet', member);
+      expect(nodeAffinity(etcd)).toEqual([{ matchExpressions: [{ key: 'node-role.kubernetes.io/karmada', operator: 'In', values: ['etcd'] }] }]);
+      expect(podSpec(etcd).tolerations).toBeUndefined();
+    }
+  });
+
+  test('stacked members follow the control-plane hosts', () => {
+    const { objects } = synthTopology({ controlPlaneHosts: { nodeLabels: { dedicated: 'karmada' } } });
+    expect(podSpec(find(objects, 'StatefulSet', 'karmada-etcd-0')).affinity.nodeAffinity).toEqual({
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'dedicated', operator: 'In', values: ['karmada'] }] }] },
+    });
+  });
+
   test('names, namespace and cluster domain flow into every URL', () => {
     const { objects } = synthTopology({
       name: 'kd',

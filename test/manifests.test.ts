@@ -13,6 +13,11 @@ const SCENARIOS: Array<[string, HATopologyProps]> = [
   ['external 3+3', { etcd: EtcdTopology.external() }],
   ['external 3+5', { etcd: EtcdTopology.external({ members: 5 }), apiServerService: { type: kplus.ServiceType.LOAD_BALANCER } }],
   ['external endpoints', { etcd: EtcdTopology.externalEndpoints({ endpoints: ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'], clientCertificateSecret: 'etcd-client' }) }],
+  ['external 3+3 on dedicated, tainted hosts', {
+    etcd: EtcdTopology.external(),
+    controlPlaneHosts: { nodeLabels: { 'node-role.kubernetes.io/karmada': 'control-plane' }, tolerations: [kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane')] },
+    etcdHosts: { nodeLabels: { 'node-role.kubernetes.io/karmada': 'etcd' } },
+  }],
   ['NodePort entry point', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 32443 } }],
 ];
 

@@ -3,8 +3,10 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdTuning } from '../etcd-tuning';
 
+import { HostRequirements } from '../host-requirements';
 import { serviceHostName } from '../private/dns';
 import { resolveEtcdTuning } from '../private/etcd-tuning';
+import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -116,6 +118,11 @@ export interface EtcdMemberProps {
    * @default false
    */
   readonly avoidControlPlaneHosts?: boolean;
+  /**
+   * Which hosts may run the member.
+   * @default - any host
+   */
+  readonly hosts?: HostRequirements;
   /**
    * Resources of the etcd container.
    * @default - requests 500m CPU and 1Gi memory, limit 8Gi memory, no CPU limit (throttling stalls heartbeats)
@@ -280,6 +287,7 @@ export class EtcdMember extends Construct {
       this.statefulSet.scheduling.colocate(selectControlPlaneNode(this, 'OwnNode', instance, props.controlPlaneNode), { topology: kplus.Topology.HOSTNAME });
       this.statefulSet.scheduling.separate(selectOtherControlPlaneNodes(this, 'OtherNodes', instance, props.controlPlaneNode), { topology: failureDomain });
     }
+    applyHostRequirements(this.statefulSet, props.hosts);
     if (props.avoidControlPlaneHosts) {
       this.statefulSet.scheduling.separate(selectAllControlPlaneNodes(this, 'ControlPlaneHosts', instance), { topology: kplus.Topology.HOSTNAME });
     }

@@ -5,6 +5,7 @@ import { ControlPlaneCertificates } from '../certificates';
 import { API_SERVER, API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
+import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
@@ -79,6 +80,16 @@ export interface HATopologyProps {
    * @default kplus.Topology.HOSTNAME
    */
   readonly failureDomain?: kplus.Topology;
+  /**
+   * Which hosts may run control-plane nodes (and, when stacked, their etcd members).
+   * @default - any host
+   */
+  readonly controlPlaneHosts?: HostRequirements;
+  /**
+   * External etcd: which hosts may run etcd members.
+   * @default - any host that runs no control-plane node
+   */
+  readonly etcdHosts?: HostRequirements;
   /**
    * The zones of the host cluster's nodes, when known. Used to check that the topology can be placed and to warn
    * when it is fragile (fewer than 3 zones).
@@ -176,6 +187,9 @@ export class HATopology extends Construct {
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning: resolveEtcdTuning(props.etcdTuning),
       etcdTuningGiven: props.etcdTuning,
+      controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
+      etcdHostLabels: props.etcdHosts?.nodeLabels,
+      etcdHostsGiven: props.etcdHosts !== undefined,
     });
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
@@ -196,6 +210,7 @@ export class HATopology extends Construct {
       tuning: props.etcdTuning,
       storageSize: props.etcdStorageSize,
       storageClassName: props.etcdStorageClassName,
+      hosts: stacked ? props.controlPlaneHosts : props.etcdHosts,
     }));
 
     const externalEtcd = etcd.placement === EtcdPlacement.EXTERNAL_ENDPOINTS;
@@ -211,6 +226,7 @@ export class HATopology extends Construct {
       images: props.images,
       certificates: externalEtcd ? { ...props.certificates, apiServerEtcdClient: etcd.clientCertificateSecret } : props.certificates,
       serviceClusterIpRange: props.serviceClusterIpRange,
+      hosts: props.controlPlaneHosts,
     }));
 
     const serviceName = `${this.name}-apiserver`;

@@ -8,8 +8,10 @@ import { karmadaControllerManager } from '../components/karmada-controller-manag
 import { karmadaScheduler } from '../components/karmada-scheduler';
 import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
+import { HostRequirements } from '../host-requirements';
 import { resolveCertificates } from '../private/certificates';
 import { serviceHostName } from '../private/dns';
+import { applyHostRequirements } from '../private/host-placement';
 import { resolveImages } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -84,6 +86,11 @@ export interface KarmadaControlPlaneNodeProps {
    */
   readonly avoidEtcdHosts?: boolean;
   /**
+   * Which hosts may run this node's pods.
+   * @default - any host
+   */
+  readonly hosts?: HostRequirements;
+  /**
    * The Service IP range of the Karmada API (`--service-cluster-ip-range`).
    * @default '10.96.0.0/12'
    */
@@ -144,6 +151,7 @@ export class KarmadaControlPlaneNode extends Construct {
       const deployment = this.addComponent(spec, context, kubeconfigs);
       deployment.scheduling.colocate(selectControlPlaneNode(deployment, 'OwnNode', instance, this.nodeName), { topology: kplus.Topology.HOSTNAME });
       deployment.scheduling.separate(selectOtherControlPlaneNodes(deployment, 'OtherNodes', instance, this.nodeName), { topology: failureDomain });
+      applyHostRequirements(deployment, props.hosts);
       if (props.avoidEtcdHosts) {
         deployment.scheduling.separate(selectAllEtcdMembers(deployment, 'EtcdHosts', instance), { topology: kplus.Topology.HOSTNAME });
       }

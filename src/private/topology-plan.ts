@@ -5,7 +5,7 @@ import { EtcdTuning } from '../etcd-tuning';
 import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
   MINIMUM_HA_COUNT, checkCompactionRetention, checkDnsDomain, checkEtcdEndpoint, checkEtcdQuota, checkEtcdTiming,
-  checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName,
+  checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName,
   checkPositiveInteger, checkSecretName, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
 } from './validation';
 
@@ -27,6 +27,9 @@ export interface HATopologyInput {
   readonly apiServerSourceRanges?: string[];
   readonly etcdTuning: ResolvedEtcdTuning;
   readonly etcdTuningGiven?: EtcdTuning;
+  readonly controlPlaneHostLabels?: Record<string, string>;
+  readonly etcdHostLabels?: Record<string, string>;
+  readonly etcdHostsGiven: boolean;
 }
 
 /** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
@@ -90,6 +93,14 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     warnings.push(...quota.warnings);
     errors.push(...checkPositiveInteger('etcdTuning.snapshotCount', input.etcdTuning.snapshotCount));
     errors.push(...checkCompactionRetention(input.etcdTuning.autoCompactionMode, input.etcdTuning.autoCompactionRetention));
+  }
+
+  errors.push(...checkNodeLabels('controlPlaneHosts.nodeLabels', input.controlPlaneHostLabels));
+  errors.push(...checkNodeLabels('etcdHosts.nodeLabels', input.etcdHostLabels));
+  if (input.etcdHostsGiven && etcd.placement !== EtcdPlacement.EXTERNAL) {
+    errors.push(etcd.placement === EtcdPlacement.STACKED
+      ? 'etcdHosts is set but etcd is stacked: stacked members run on their control-plane node\'s host, so use controlPlaneHosts'
+      : 'etcdHosts is set but etcd lives outside the cluster: drop etcdHosts');
   }
 
   const zoneFindings = checkZones(input.zones, input.failureDomainKey, nodeNames.length, memberNames.length);

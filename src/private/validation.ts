@@ -131,6 +131,19 @@ export function checkTopologyKey(property: string, key: string): string[] {
   return [];
 }
 
+/** Node labels a host must carry: valid label keys and values. */
+export function checkNodeLabels(property: string, labels: Record<string, string> | undefined): string[] {
+  const errors: string[] = [];
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    if (checkTopologyKey(property, key).length > 0) {
+      errors.push(`${property} key '${key}' is not a label key: use e.g. 'node-role.kubernetes.io/control-plane'`);
+    } else if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+      errors.push(`${property} value '${value}' of '${key}' is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+  }
+  return errors;
+}
+
 /** etcd refuses an election timeout below 5 heartbeats; both must be whole, positive milliseconds. */
 export function checkEtcdTiming(heartbeatMillis: number, electionMillis: number): string[] {
   if (!Number.isInteger(heartbeatMillis) || heartbeatMillis < 1) {

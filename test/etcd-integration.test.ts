@@ -1,0 +1,323 @@
+/**
+ * Real-etcd integration test: the etcd members HATopology synthesizes run as local etcd processes with exactly
+ * their synthesized flags (see test/integ/etcd-harness.ts for the few things a kubelet, a cluster's DNS and an
+ * older etcd need), form a quorum over TLS with client-certificate authentication on client and peer traffic,
+ * keep every acknowledged write across the loss of the leader, refuse writes without a quorum, and recover.
+ *
+ * The etcd binary comes from scripts/ensure-etcd.sh (run here when .etcd-test/etcd-bin is missing); `ETCD_BIN`
+ * overrides it. Each member's log, flags and certificates stay in .etcd-test/run-<time>-<pid>/ when a test fails
+ * (or with ETCD_TEST_KEEP_RUN=1).
+ */
+import * as fs from 'fs';
+import { Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EtcdTopology, HATopology } from '../src';
+import { EtcdBinary, ensureEtcdBinary, servesLivezAndReadyz } from './integ/etcd-binary';
+import { EtcdRequestError } from './integ/etcd-client';
+import { parseEtcdArgs } from './integ/etcd-flags';
+import { createRunDirectory, EtcdTestCluster, sleep } from './integ/etcd-harness';
+import { HttpGetProbe, synthesizedEtcdMembers } from './integ/etcd-members';
+
+const STEP_TIMEOUT_MS = 120_000;
+/** Bounds of every wait (each also bounded in polls inside the harness). */
+const QUORUM_TIMEOUT_MS = 30_000;
+const ELECTION_TIMEOUT_MS = 20_000;
+/** How long a write may take before the test calls it refused, once quorum is lost. */
+const NO_QUORUM_WRITE_TIMEOUT_MS = 3_000;
+const KEY_PREFIX = '/integration/acknowledged/';
+
+interface Scenario {
+  readonly title: string;
+  readonly members: number;
+  /** Member i listens on 127.0.0.<firstAddress + i>. */
+  readonly firstAddress: number;
+  readonly build: (scope: Construct) => void;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    title: '3 members, stacked',
+    members: 3,
+    firstAddress: 21,
+    build: scope => new HATopology(scope, 'karmada', { etcd: EtcdTopology.stacked(), controlPlaneNodes: 3 }),
+  },
+  {
+    title: '5 members, external',
+    members: 5,
+    firstAddress: 31,
+    build: scope => new HATopology(scope, 'karmada', { etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3 }),
+  },
+];
+
+let binary: EtcdBinary;
+let runDir: string;
+let anyStepFailed = false;
+
+beforeAll(() => {
+  // Installs etcd (scripts/ensure-etcd.sh) when needed; throws, never skips, when it cannot.
+  binary = ensureEtcdBinary();
+  runDir = createRunDirectory();
+  console.log(`etcd ${binary.version} from ${binary.path}; run directory ${runDir}`);
+}, 600_000);
+
+afterAll(() => {
+  if (runDir && !anyStepFailed && process.env.ETCD_TEST_KEEP_RUN !== '1') {
+    fs.rmSync(runDir, { recursive: true, force: true });
+  } else if (runDir) {
+    console.log(`kept the run directory (logs, flags, certificates): ${runDir}`);
+  }
+});
+
+describe.each(SCENARIOS)('real etcd, $title', scenario => {
+  const clusterName = `${scenario.members}-members`;
+  let cluster: EtcdTestCluster | undefined;
+  /** Every write etcd acknowledged: key → value. */
+  const acknowledged = new Map<string, string>();
+  /** Writes etcd did not acknowledge (no quorum): the outcome is unknown, either value or absent is fine. */
+  const unacknowledged = new Map<string, string>();
+  const timings: Record<string, number> = {};
+  let failedStep: string | undefined;
+  let keyCounter = 0;
+
+  /** A test that depends on the previous ones: it does not run after one failed, and reports logs on failure. */
+  const step = (name: string, fn: (c: EtcdTestCluster) => Promise<void>) => test(name, async () => {
+    if (failedStep) throw new Error(`not run: the step "${failedStep}" failed`);
+    if (!cluster) throw new Error('not run: the cluster could not be prepared');
+    const c = cluster;
+    try {
+      await c.withDiagnostics(name, () => fn(c));
+    } catch (error) {
+      failedStep = name;
+      anyStepFailed = true;
+      throw error;
+    }
+  }, STEP_TIMEOUT_MS);
+
+  const time = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[label] = Date.now() - started;
+    }
+  };
+
+  beforeAll(() => {
+    try {
+      const chart = Testing.chart();
+      scenario.build(chart);
+      const members = synthesizedEtcdMembers(Testing.synth(chart));
+      expect(members.map(m => m.name)).toHaveLength(scenario.members);
+      cluster = EtcdTestCluster.prepare({ name: clusterName, members, binary, runDir, firstAddress: scenario.firstAddress });
+    } catch (error) {
+      anyStepFailed = true;
+      throw error;
+    }
+    const first = cluster.members[0];
+    console.log([
+      `[${clusterName}] etcd ${binary.version}; host names: ${cluster.hostNameResolution}; image in the manifests: ${first.synthesized.image}`,
+      `members: ${cluster.members.map(m => `${m.name}=${m.address} (${m.hostNames.join(', ')})`).join('; ')}`,
+      cluster.flagMappings.length === 0
+        ? 'flags mapped for this etcd version: none'
+        : `flags mapped for etcd ${binary.minorVersion} (table ETCD_3_6_FLAG_MAPPINGS in test/integ/etcd-flags.ts):\n${
+          cluster.flagMappings.map(m => `  ${m.from} -> ${m.to.length ? m.to.join(' ') : '(dropped)'}: ${m.reason}`).join('\n')}`,
+      `${first.name}: ${first.argChanges.length} of ${first.synthesizedArgs.length} synthesized flags run changed (the others byte for byte):`,
+      ...first.argChanges.map(c => `  ${c.synthesized}\n    -> ${c.run.length ? c.run.join(' ') : '(dropped)'}  [${c.why.join('; ')}]`),
+    ].join('\n'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    console.log(`[${clusterName}] timings (ms, informational): ${JSON.stringify(timings)}`);
+  }, 30_000);
+
+  /** Puts `count` new keys, round-robin over `targets`, 8 at a time. Every write must be acknowledged. */
+  const writeKeys = async (c: EtcdTestCluster, targets: readonly string[], count: number, phase: string): Promise<void> => {
+    const failures: string[] = [];
+    const jobs = Array.from({ length: count }, (_, i) => ({
+      key: `${KEY_PREFIX}${String(keyCounter++).padStart(5, '0')}`,
+      value: `${phase}-${i}-${Math.random().toString(36).slice(2)}`,
+      target: targets[i % targets.length],
+    }));
+    for (let i = 0; i < jobs.length; i += 8) {
+      await Promise.all(jobs.slice(i, i + 8).map(async job => {
+        try {
+          await c.client(job.target).put(job.key, job.value, { timeoutMs: 5_000 });
+          acknowledged.set(job.key, job.value);
+        } catch (error) {
+          failures.push(`${job.key} via ${job.target}: ${(error as Error).message}`);
+        }
+      }));
+    }
+    expect(failures).toEqual([]);
+  };
+
+  /** Linearizable reads of every acknowledged key from each of `readers`: all present with their values. */
+  const expectAcknowledgedKeysOn = async (c: EtcdTestCluster, readers: readonly string[]): Promise<void> => {
+    for (const reader of readers) {
+      const stored = await c.client(reader).getPrefix(KEY_PREFIX, { timeoutMs: 10_000 });
+      const lost = [...acknowledged].filter(([key, value]) => stored.get(key) !== value)
+        .map(([key, value]) => `${key}: expected ${value}, read ${stored.get(key) ?? '(missing)'}`);
+      expect({ reader, lost: lost.slice(0, 10), lostCount: lost.length }).toEqual({ reader, lost: [], lostCount: 0 });
+      for (const [key, value] of unacknowledged) {
+        expect([undefined, value]).toContain(stored.get(key));
+      }
+    }
+  };
+
+  const probesOf = (c: EtcdTestCluster, name: string): Array<[string, HttpGetProbe]> => {
+    const probes = c.member(name).synthesized.probes;
+    return Object.entries(probes).filter((e): e is [string, HttpGetProbe] => e[1] !== undefined);
+  };
+  const versionServesProbes = () => servesLivezAndReadyz(binary);
+
+  step('GIVEN the synthesized members THEN client and peer traffic is TLS-only with client-certificate authentication', async c => {
+    for (const member of c.members) {
+      const flags = new Map(parseEtcdArgs(member.synthesizedArgs).map(f => [f.name, f.value]));
+      expect({ member: member.name, clientCertAuth: flags.get('client-cert-auth'), peerClientCertAuth: flags.get('peer-client-cert-auth') })
+        .toEqual({ member: member.name, clientCertAuth: 'true', peerClientCertAuth: 'true' });
+      for (const name of ['listen-client-urls', 'advertise-client-urls', 'listen-peer-urls', 'initial-advertise-peer-urls']) {
+        for (const url of (flags.get(name) ?? '').split(',')) expect(`--${name}=${url}`).toMatch(/^--[a-z-]+=https:\/\//);
+      }
+      expect(flags.get('initial-cluster-state')).toBe('new');
+      const initialCluster = (flags.get('initial-cluster') ?? '').split(',').map(pair => pair.split('=')[0]).sort();
+      expect(initialCluster).toEqual(c.members.map(m => m.name).sort());
+    }
+  });
+
+  step('WHEN started with the synthesized flags THEN the members form a quorum and all report the same leader', async c => {
+    const [first, ...rest] = c.members.map(m => m.name);
+    // The first member alone waits for its peers: what do its probes say meanwhile?
+    await c.start([first]);
+    if (versionServesProbes()) {
+      // Wait (bounded) until its metrics port answers at all, then ask every probe. A probe without quorum may hang
+      // (etcd's /readyz has no timeout of its own): 1.5 s stands for kubelet's timeoutSeconds, and a timeout fails.
+      const probes = probesOf(c, first);
+      const answering = Date.now() + 10_000;
+      while (probes.length > 0 && typeof (await c.probe(first, probes[0][1], 1_000)).status !== 'number' && Date.now() < answering) {
+        await sleep(100);
+      }
+      const bootstrapProbes: Record<string, unknown> = {};
+      for (const [kind, probe] of probes) {
+        bootstrapProbes[`${kind} ${probe.path}`] = (await c.probe(first, probe, 1_500)).status;
+      }
+      console.log(`[${clusterName}] probes of ${first} while it waits for its peers: ${JSON.stringify(bootstrapProbes)}`);
+      // Startup and liveness must not fail a member that waits for its peers; readiness must not pass without quorum.
+      for (const [kind, probe] of probes) {
+        expect({ kind, path: probe.path, passes: bootstrapProbes[`${kind} ${probe.path}`] === 200 })
+          .toEqual({ kind, path: probe.path, passes: kind !== 'readiness' });
+      }
+    }
+    await c.start(rest);
+    const { leader, raftTerm, elapsedMs } = await time('quorum after start', () =>
+      c.waitForLeader({ members: c.members.map(m => m.name), timeoutMs: QUORUM_TIMEOUT_MS }));
+    console.log(`[${clusterName}] leader ${leader} (term ${raftTerm}) agreed by all ${c.members.length} members after ${elapsedMs} ms`);
+
+    const list = await c.client(first).memberList();
+    expect(list.map(m => m.name).sort()).toEqual(c.members.map(m => m.name).sort());
+    for (const m of list) {
+      const advertised = parseEtcdArgs(c.member(m.name).args).find(f => f.name === 'advertise-client-urls')?.value.split(',');
+      expect({ member: m.name, clientUrls: m.clientUrls }).toEqual({ member: m.name, clientUrls: advertised });
+    }
+    if (versionServesProbes()) {
+      for (const member of c.members) {
+        for (const [kind, probe] of probesOf(c, member.name)) {
+          const r = await c.probe(member.name, probe, 5_000);
+          expect({ member: member.name, kind, path: probe.path, status: r.status })
+            .toEqual({ member: member.name, kind, path: probe.path, status: 200 });
+        }
+      }
+    } else {
+      console.log(`[${clusterName}] etcd ${binary.version} serves no /livez or /readyz: probe paths not checked`);
+    }
+  });
+
+  step('THEN clients without a certificate are refused on client and peer ports, and so is TLS below the minimum version', async c => {
+    const tlsMinVersion = parseEtcdArgs(c.members[0].args).find(f => f.name === 'tls-min-version')?.value;
+    for (const member of c.members) {
+      const { ca } = c.clientCredentials;
+      const certificateRequired = { kind: 'network', message: expect.stringMatching(/certificate required/) };
+      await expect(c.client(member.name, 3_000, { ca }).status()).rejects.toMatchObject(certificateRequired);
+      await expect(c.peerEndpointClientWithoutCertificate(member.name).status()).rejects.toMatchObject(certificateRequired);
+      if (tlsMinVersion === 'TLS1.3') {
+        await expect(c.client(member.name, 3_000, { ...c.clientCredentials, maxVersion: 'TLSv1.2' }).status())
+          .rejects.toMatchObject({ kind: 'network', message: expect.stringMatching(/protocol version/) });
+      }
+      await expect(c.client(member.name).status()).resolves.toMatchObject({ leaderId: expect.stringMatching(/^[1-9]\d*$/) });
+    }
+    if (tlsMinVersion !== 'TLS1.3') {
+      console.log(`[${clusterName}] --tls-min-version is ${tlsMinVersion ?? 'not set for this etcd'}: TLS 1.2 refusal not checked`);
+    }
+  });
+
+  step('WHEN 200 keys are written through all members THEN every write is acknowledged', async c => {
+    await time('200 writes', () => writeKeys(c, c.members.map(m => m.name), 200, 'initial'));
+    expect(acknowledged.size).toBe(200);
+    await expectAcknowledgedKeysOn(c, [c.members[0].name]);
+  });
+
+  step('WHEN the leader is killed (SIGKILL) THEN a new leader is elected, no acknowledged write is lost and writes go on', async c => {
+    const { leader: oldLeader } = await c.waitForLeader({ timeoutMs: ELECTION_TIMEOUT_MS });
+    await c.kill(oldLeader, 'SIGKILL');
+    const survivors = c.running();
+    expect(survivors).toHaveLength(scenario.members - 1);
+    const { leader, elapsedMs } = await time('election after leader kill', () =>
+      c.waitForLeader({ members: survivors, timeoutMs: ELECTION_TIMEOUT_MS, notLeader: oldLeader }));
+    console.log(`[${clusterName}] killed leader ${oldLeader}; ${leader} leads the survivors after ${elapsedMs} ms`);
+    await time('linearizable reads after leader kill', () => expectAcknowledgedKeysOn(c, survivors));
+    await time('50 writes after leader kill', () => writeKeys(c, survivors, 50, 'after-leader-kill'));
+  });
+
+  step('WHEN members are killed until quorum is lost THEN writes are refused within a bounded time', async c => {
+    const quorum = Math.floor(scenario.members / 2) + 1;
+    const { leader } = await c.waitForLeader({ timeoutMs: ELECTION_TIMEOUT_MS });
+    // Kill the current leader first, then others, until one member fewer than a quorum is left.
+    const victims = [leader, ...c.running().filter(n => n !== leader)].slice(0, c.running().length - (quorum - 1));
+    for (const victim of victims) await c.kill(victim, 'SIGKILL');
+    const survivors = c.running();
+    expect(survivors).toHaveLength(quorum - 1);
+
+    const attempts = await time('refused writes without quorum', () => Promise.all(survivors.map(async (name, i) => {
+      const key = `${KEY_PREFIX}no-quorum-${i}`;
+      const value = `no-quorum-${name}`;
+      const started = Date.now();
+      try {
+        await c.client(name).put(key, value, { timeoutMs: NO_QUORUM_WRITE_TIMEOUT_MS });
+        return { name, outcome: 'acknowledged', elapsedMs: Date.now() - started };
+      } catch (error) {
+        unacknowledged.set(key, value);
+        const e = error as EtcdRequestError;
+        return { name, outcome: e.kind === 'timeout' ? 'timed out' : `refused: ${e.message.split(': ').pop()}`, elapsedMs: Date.now() - started };
+      }
+    })));
+    console.log(`[${clusterName}] killed ${victims.join(', ')}; writes to the ${survivors.length} survivor(s): ${JSON.stringify(attempts)}`);
+    for (const attempt of attempts) {
+      expect(attempt.outcome).not.toBe('acknowledged');
+      expect(attempt.elapsedMs).toBeLessThan(NO_QUORUM_WRITE_TIMEOUT_MS + 2_000);
+    }
+    // The survivors still run and answer from their own state, but cannot serve a linearizable read.
+    for (const name of survivors) {
+      await expect(c.client(name).getPrefix(KEY_PREFIX, { serializable: true, timeoutMs: 3_000 })).resolves.toBeInstanceOf(Map);
+      await expect(c.client(name).get(`${KEY_PREFIX}00000`, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(EtcdRequestError);
+    }
+    if (versionServesProbes()) {
+      const probes: Record<string, unknown> = {};
+      for (const [kind, probe] of probesOf(c, survivors[0])) {
+        probes[`${kind} ${probe.path}`] = (await c.probe(survivors[0], probe, 1_500)).status;
+      }
+      console.log(`[${clusterName}] probes of ${survivors[0]} without quorum: ${JSON.stringify(probes)}`);
+    }
+  });
+
+  step('WHEN the killed members restart with the same flags and data THEN quorum returns, every acknowledged write is there and writes succeed', async c => {
+    const stopped = c.members.map(m => m.name).filter(n => !c.isRunning(n));
+    for (const name of stopped) await c.restart(name);
+    const all = c.members.map(m => m.name);
+    const { leader, elapsedMs } = await time('quorum after restart', () => c.waitForLeader({ members: all, timeoutMs: QUORUM_TIMEOUT_MS }));
+    console.log(`[${clusterName}] restarted ${stopped.join(', ')}; leader ${leader} agreed by all after ${elapsedMs} ms`);
+    await time('linearizable reads after recovery', () => expectAcknowledgedKeysOn(c, all));
+    await time('writes after recovery', () => writeKeys(c, all, all.length, 'after-recovery'));
+    await expectAcknowledgedKeysOn(c, [leader]);
+    expect(acknowledged.size).toBe(200 + 50 + all.length);
+  });
+});
