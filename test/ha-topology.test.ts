@@ -260,7 +260,9 @@ describe('options', () => {
   });
 
   test('a LoadBalancer entry point admits only the given source ranges', () => {
-    const { objects } = synthTopology({ apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.0/8'], annotations: { 'example.com/internal': 'true' } } });
+    const { objects } = synthTopology({
+      apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.0/8'], annotations: { 'example.com/internal': 'true' } },
+    });
     const entryPoint = find(objects, 'Service', 'karmada-apiserver');
     expect(entryPoint.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
     expect(entryPoint.metadata.annotations).toEqual({ 'example.com/internal': 'true' });

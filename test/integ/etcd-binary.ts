@@ -17,6 +17,7 @@ export interface EtcdBinary {
   readonly version: string;
   readonly major: number;
   readonly minor: number;
+  readonly patch: number;
   /** e.g. `3.5` */
   readonly minorVersion: string;
 }
@@ -34,6 +35,7 @@ export function etcdBinaryAt(binaryPath: string): EtcdBinary {
     version: `${major}.${minor}.${patch}`,
     major: Number(major),
     minor: Number(minor),
+    patch: Number(patch),
     minorVersion: `${major}.${minor}`,
   };
 }
@@ -70,4 +72,15 @@ function readRecordedBinary(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether this etcd serves `/livez` and `/readyz` (on the client and metrics ports): from 3.4.29, 3.5.11 and 3.6.0
+ * on (etcd's server/etcdserver/api/etcdhttp/health.go at those tags). Older versions have only `/health`.
+ */
+export function servesLivezAndReadyz(binary: EtcdBinary): boolean {
+  if (binary.major !== 3) return binary.major > 3;
+  if (binary.minor === 4) return binary.patch >= 29;
+  if (binary.minor === 5) return binary.patch >= 11;
+  return binary.minor > 5;
 }
