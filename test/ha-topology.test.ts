@@ -278,7 +278,8 @@ describe('options', () => {
       },
       etcdHosts: { nodeLabels: { 'node-role.kubernetes.io/karmada': 'etcd' } },
     });
-    const nodeAffinity = (workload: Manifest) => podSpec(workload).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    const nodeAffinity = (workload: Manifest) =>
+      podSpec(workload).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
     // THEN every control-plane pod requires its label and tolerates the taint; every member requires its own label
     for (const node of NODES) {
       for (const component of COMPONENTS) {
