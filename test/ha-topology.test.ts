@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
 import { EtcdTopology, HATopology, KarmadaLabels, KarmadaWarnings } from '../src';
-import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology, workloads } from './util';
+import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology } from './util';
 
 const NODES = ['karmada-cp-0', 'karmada-cp-1', 'karmada-cp-2'];
 const MEMBERS = ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'];
