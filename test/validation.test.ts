@@ -182,3 +182,14 @@ describe('EtcdMember validates its own input', () => {
       .toThrow("memberName 'Etcd' is not a DNS-1123 label that starts with a letter and has at most 52 characters: use lowercase letters, digits and '-', e.g. 'karmada-etcd-0'");
   });
 });
+
+test('EtcdMember fails on timing etcd would refuse', () => {
+  expect(() => new EtcdMember(Testing.chart(), 'm', {
+    memberName: 'etcd-0', initialClusterMembers: ['etcd-0'], tuning: { heartbeatInterval: Duration.millis(200), electionTimeout: Duration.millis(500) },
+  })).toThrow('etcdTuning.electionTimeout (500ms) must be at least 5 times etcdTuning.heartbeatInterval (200ms) or etcd refuses to start: set it to 1000ms or more (about 2000ms is usual)');
+});
+
+test('a quota warning is given once per topology, not once per member', () => {
+  const { topology } = synthTopology({ etcdTuning: { quotaBackend: Size.gibibytes(12) } });
+  expect(KarmadaWarnings.of(topology)).toEqual(['etcdTuning.quotaBackend is 12 GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation']);
+});

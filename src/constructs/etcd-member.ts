@@ -14,7 +14,7 @@ import {
   dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
 } from '../private/selectors';
-import { checkObjectName } from '../private/validation';
+import { checkEtcdTuning, checkObjectName } from '../private/validation';
 
 /** The ports of an etcd member. */
 export class EtcdPorts {
@@ -163,6 +163,8 @@ export class EtcdMember extends Construct {
     const errors = [
       ...checkObjectName('memberName', props.memberName, MAX_ETCD_MEMBER_NAME_LENGTH, 'karmada-etcd-0'),
       ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
+      // Warnings about legal tuning are HATopology's to give, once; a member only refuses what etcd would refuse.
+      ...checkEtcdTuning(tuning).errors,
     ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     this.memberName = props.memberName;

@@ -186,7 +186,6 @@ export class HATopology extends Construct {
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning: resolveEtcdTuning(props.etcdTuning),
-      etcdTuningGiven: props.etcdTuning,
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,

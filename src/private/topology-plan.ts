@@ -1,12 +1,11 @@
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
-import { EtcdTuning } from '../etcd-tuning';
 import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
-  MINIMUM_HA_COUNT, checkCompactionRetention, checkDnsDomain, checkEtcdEndpoint, checkEtcdQuota, checkEtcdTiming,
-  checkKeyPrefix, checkMinimumCount, checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName,
-  checkPositiveInteger, checkSecretName, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+  MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
+  checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
+  checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
 } from './validation';
 
 /** The longest installation name: it prefixes node, member and Service names. */
@@ -26,7 +25,6 @@ export interface HATopologyInput {
   readonly apiServerNodePort?: number;
   readonly apiServerSourceRanges?: string[];
   readonly etcdTuning: ResolvedEtcdTuning;
-  readonly etcdTuningGiven?: EtcdTuning;
   readonly controlPlaneHostLabels?: Record<string, string>;
   readonly etcdHostLabels?: Record<string, string>;
   readonly etcdHostsGiven: boolean;
@@ -87,12 +85,9 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     if (!stacked) warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
     else warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
 
-    errors.push(...checkEtcdTiming(input.etcdTuning.heartbeatIntervalMillis, input.etcdTuning.electionTimeoutMillis));
-    const quota = checkEtcdQuota(input.etcdTuning.quotaBackendBytes);
-    errors.push(...quota.errors);
-    warnings.push(...quota.warnings);
-    errors.push(...checkPositiveInteger('etcdTuning.snapshotCount', input.etcdTuning.snapshotCount));
-    errors.push(...checkCompactionRetention(input.etcdTuning.autoCompactionMode, input.etcdTuning.autoCompactionRetention));
+    const tuning = checkEtcdTuning(input.etcdTuning);
+    errors.push(...tuning.errors);
+    warnings.push(...tuning.warnings);
   }
 
   errors.push(...checkNodeLabels('controlPlaneHosts.nodeLabels', input.controlPlaneHostLabels));

@@ -1,3 +1,5 @@
+import { ResolvedEtcdTuning } from './etcd-tuning';
+
 /**
  * Validation rules as small pure functions. Each returns the messages it finds (empty when the input is fine).
  * Messages name the property, quote the bad value and say how to fix it; tests pin them word for word.
@@ -232,4 +234,18 @@ export function checkZones(zones: string[] | undefined, failureDomainKey: string
     warnings.push('zones lists 2 zones: the zone that holds most etcd members takes quorum with it when it fails; spread the hosts over at least 3 zones');
   }
   return { errors, warnings };
+}
+
+/** Every check of a resolved etcd tuning. */
+export function checkEtcdTuning(tuning: ResolvedEtcdTuning): { errors: string[]; warnings: string[] } {
+  const quota = checkEtcdQuota(tuning.quotaBackendBytes);
+  return {
+    errors: [
+      ...checkEtcdTiming(tuning.heartbeatIntervalMillis, tuning.electionTimeoutMillis),
+      ...quota.errors,
+      ...checkPositiveInteger('etcdTuning.snapshotCount', tuning.snapshotCount),
+      ...checkCompactionRetention(tuning.autoCompactionMode, tuning.autoCompactionRetention),
+    ],
+    warnings: quota.warnings,
+  };
 }
