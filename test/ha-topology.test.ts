@@ -165,6 +165,13 @@ describe('stacked etcd, 3 control-plane nodes', () => {
     }
   });
 
+  test('each node exposes its Deployments as escape hatches', () => {
+    const node = topology.controlPlaneNodes[1];
+    expect(node.deploymentOf('karmada-scheduler').name).toBe('karmada-cp-1-scheduler');
+    expect(() => node.deploymentOf('karmada-webhook'))
+      .toThrow("control-plane node 'karmada-cp-1' runs no component 'karmada-webhook': it runs karmada-apiserver, karmada-scheduler, karmada-controller-manager");
+  });
+
   test('no Secret is synthesized: certificates and keys are only referenced', () => {
     expect(ofKind(objects, 'Secret')).toEqual([]);
     expect(JSON.stringify(objects)).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);

@@ -9,8 +9,6 @@ export interface ControlPlaneNodeContext {
   readonly namespace: string;
   readonly clusterDomain: string;
   readonly nodeName: string;
-  /** The URL of this node's own karmada-apiserver (its per-node Service). */
-  readonly nodeApiServerUrl: string;
   /** The etcd client URLs this node's apiserver dials. */
   readonly etcdServers: string[];
   readonly etcdKeyPrefix: string;

@@ -231,7 +231,12 @@ export class HATopology extends Construct {
     const serviceName = `${this.name}-apiserver`;
     this.apiServerUrl = `https://${serviceHostName(serviceName, this.namespace, clusterDomain)}:${API_SERVER_PORT}`;
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
-      metadata: { name: serviceName, namespace: this.namespace, annotations: props.apiServerService?.annotations },
+      metadata: {
+        name: serviceName,
+        namespace: this.namespace,
+        labels: componentSelector(this.name, API_SERVER),
+        annotations: props.apiServerService?.annotations,
+      },
       type: props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP,
       loadBalancerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: componentSelector(this.name, API_SERVER) }),

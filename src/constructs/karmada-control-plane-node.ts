@@ -132,7 +132,6 @@ export class KarmadaControlPlaneNode extends Construct {
       namespace: this.namespace,
       clusterDomain,
       nodeName: this.nodeName,
-      nodeApiServerUrl: this.apiServerUrl,
       etcdServers: this.etcdServers,
       etcdKeyPrefix: props.etcdKeyPrefix ?? '/registry',
       serviceClusterIpRange: props.serviceClusterIpRange ?? '10.96.0.0/12',
@@ -158,7 +157,7 @@ export class KarmadaControlPlaneNode extends Construct {
     }
 
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
-      metadata: { name: apiServerServiceName, namespace: this.namespace },
+      metadata: { name: apiServerServiceName, namespace: this.namespace, labels: controlPlaneComponentSelector(instance, API_SERVER, this.nodeName) },
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: controlPlaneComponentSelector(instance, API_SERVER, this.nodeName) }),
       ports: [{ name: 'https', port: API_SERVER_PORT, targetPort: API_SERVER_PORT }],
     });
