@@ -57,6 +57,22 @@ describe.each([
     }
   });
 
+  test(`fits on ${hostsNeeded} hosts whatever order the scheduler takes the pods in and whichever feasible host it picks`, () => {
+    // GIVEN 50 pseudo-random orders and host choices (seeded, so a failure is reproducible) WHEN scheduled
+    // THEN every pod fits: no early choice can strand a later pod
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let round = 0; round < 50; round++) {
+      const shuffled = [...pods];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+      }
+      const result = scheduleInOrder(shuffled, makeHosts(hostsNeeded), feasible => feasible[Math.floor(random() * feasible.length)]);
+      expect({ round, unschedulable: result.unschedulable }).toEqual({ round, unschedulable: undefined });
+    }
+  });
+
   test(`does not fit on ${hostsNeeded - 1} hosts`, () => {
     expect(scheduleInOrder(pods, makeHosts(hostsNeeded - 1)).unschedulable).toBeDefined();
   });

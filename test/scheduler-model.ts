@@ -95,13 +95,17 @@ export function whyUnschedulable(pod: Omit<ScheduledPod, 'host'>, host: string, 
   return undefined;
 }
 
-/** Place pods one by one on the first host that admits each; returns the placement or the first pod that fits nowhere. */
-export function scheduleInOrder(pods: Omit<ScheduledPod, 'host'>[], hosts: Host[]): { placed: ScheduledPod[]; unschedulable?: string } {
+/**
+ * Place pods one by one on a host that admits each (`choose` picks among the feasible hosts: the first by default,
+ * as a scorer that prefers low-numbered hosts would); returns the placement or the first pod that fits nowhere.
+ */
+export function scheduleInOrder(pods: Omit<ScheduledPod, 'host'>[], hosts: Host[],
+  choose: (feasible: Host[]) => Host = feasible => feasible[0]): { placed: ScheduledPod[]; unschedulable?: string } {
   const placed: ScheduledPod[] = [];
   for (const pod of pods) {
-    const host = hosts.find(h => whyUnschedulable(pod, h.name, placed, hosts) === undefined);
-    if (!host) return { placed, unschedulable: pod.name };
-    placed.push({ ...pod, host: host.name });
+    const feasible = hosts.filter(h => whyUnschedulable(pod, h.name, placed, hosts) === undefined);
+    if (feasible.length === 0) return { placed, unschedulable: pod.name };
+    placed.push({ ...pod, host: choose(feasible).name });
   }
   return { placed };
 }
