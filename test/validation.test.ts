@@ -1,6 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, KarmadaControlPlaneNode, KarmadaWarnings } from '../src';
+import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 import { synthTopology } from './util';
 
 const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
@@ -80,6 +81,10 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'controlPlaneHosts.nodeLabels key \'bad key\' is not a label key: use e.g. \'node-role.kubernetes.io/control-plane\''],
   ['a host label value that is not a label value', { etcd: EtcdTopology.external(), etcdHosts: { nodeLabels: { role: 'etcd hosts' } } },
     'etcdHosts.nodeLabels value \'etcd hosts\' of \'role\' is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['a Service IP range that is not a CIDR', { serviceClusterIpRange: '10.96.0.0' },
+    'serviceClusterIpRange \'10.96.0.0\' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. \'10.96.0.0/12\''],
+  ['two names for the external etcd client Secret', { etcd: endpoints(...THREE), certificates: { apiServerEtcdClient: 'other' } },
+    'certificates.apiServerEtcdClient \'other\' contradicts the external etcd\'s clientCertificateSecret \'etcd-client\': name the Secret once, in EtcdTopology.externalEndpoints()'],
   ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },
     'apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER'],
   ['an invalid namespace', { namespace: 'Karmada' },
@@ -192,4 +197,16 @@ test('EtcdMember fails on timing etcd would refuse', () => {
 test('a quota warning is given once per topology, not once per member', () => {
   const { topology } = synthTopology({ etcdTuning: { quotaBackend: Size.gibibytes(12) } });
   expect(KarmadaWarnings.of(topology)).toEqual(['etcdTuning.quotaBackend is 12 GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation']);
+});
+
+describe('pure rules', () => {
+  test.each([
+    ['10.96.0.0/12', true], ['fd00:10:96::/112', true], ['10.96.0.0', false], ['300.1.1.1/8', false], ['10.0.0.0/33', false], ['fd00::/129', false],
+  ])('isCidr(%s) is %s', (value, expected) => {
+    expect(isCidr(value)).toBe(expected);
+  });
+
+  test('a dual-stack Service range is accepted', () => {
+    expect(checkServiceClusterIpRange('10.96.0.0/12,fd00:10:96::/112')).toEqual([]);
+  });
 });

@@ -189,6 +189,8 @@ export class HATopology extends Construct {
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,
+      serviceClusterIpRange: props.serviceClusterIpRange,
+      apiServerEtcdClientSecret: props.certificates?.apiServerEtcdClient,
     });
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);

@@ -5,7 +5,7 @@ import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
-  checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+  checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
 } from './validation';
 
 /** The longest installation name: it prefixes node, member and Service names. */
@@ -28,6 +28,9 @@ export interface HATopologyInput {
   readonly controlPlaneHostLabels?: Record<string, string>;
   readonly etcdHostLabels?: Record<string, string>;
   readonly etcdHostsGiven: boolean;
+  readonly serviceClusterIpRange?: string;
+  /** The apiserver's etcd client Secret named through `certificates`, if any. */
+  readonly apiServerEtcdClientSecret?: string;
 }
 
 /** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
@@ -74,6 +77,9 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint'));
     errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
     errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
+    if (input.apiServerEtcdClientSecret !== undefined && input.apiServerEtcdClientSecret !== etcd.clientCertificateSecret) {
+      errors.push(`certificates.apiServerEtcdClient '${input.apiServerEtcdClientSecret}' contradicts the external etcd's clientCertificateSecret '${etcd.clientCertificateSecret}': name the Secret once, in EtcdTopology.externalEndpoints()`);
+    }
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
@@ -90,6 +96,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     warnings.push(...tuning.warnings);
   }
 
+  errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));
   errors.push(...checkNodeLabels('controlPlaneHosts.nodeLabels', input.controlPlaneHostLabels));
   errors.push(...checkNodeLabels('etcdHosts.nodeLabels', input.etcdHostLabels));
   if (input.etcdHostsGiven && etcd.placement !== EtcdPlacement.EXTERNAL) {

@@ -191,14 +191,31 @@ export function checkCompactionRetention(mode: string, retention: string): strin
   return [];
 }
 
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d{1,3})$/;
+
+/** An IPv4 or IPv6 CIDR such as '10.96.0.0/12'. */
+export function isCidr(value: string): boolean {
+  const v4 = IPV4_CIDR.exec(value);
+  if (v4) return v4.slice(1, 5).every(octet => Number(octet) <= 255) && Number(v4[5]) <= 32;
+  const v6 = IPV6_CIDR.exec(value);
+  return v6 !== null && Number(v6[1]) <= 128;
+}
+
+/** The Service IP range of the Karmada API. */
+export function checkServiceClusterIpRange(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value.split(',').every(isCidr) ? []
+    : [`serviceClusterIpRange '${value}' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. '10.96.0.0/12'`];
+}
+
 /** Source ranges only apply to a LoadBalancer, and must be CIDRs. */
 export function checkSourceRanges(serviceType: string, ranges: string[] | undefined): string[] {
   if (ranges === undefined) return [];
   if (serviceType !== 'LoadBalancer') {
     return [`apiServerService.loadBalancerSourceRanges is set but apiServerService.type is ${serviceType}: use ServiceType.LOAD_BALANCER, or drop loadBalancerSourceRanges`];
   }
-  const cidr = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
-  return ranges.filter(range => !cidr.test(range)).map(range =>
+  return ranges.filter(range => !isCidr(range)).map(range =>
     `apiServerService.loadBalancerSourceRanges entry '${range}' is not a CIDR: write it as e.g. '10.0.0.0/8'`);
 }
 
