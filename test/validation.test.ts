@@ -1,8 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, KarmadaControlPlaneNode, KarmadaWarnings } from '../src';
-import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 import { synthTopology } from './util';
+import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 
 const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
 const THREE = ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'];
