@@ -75,6 +75,6 @@ project.addTask('bench', {
 });
 
 project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/');
-project.npmignore?.exclude('/examples/', '/bench/', '/scripts/');
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/.etcd-test/');
 
 project.synth();
