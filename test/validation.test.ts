@@ -85,6 +85,8 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'serviceClusterIpRange \'10.96.0.0\' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. \'10.96.0.0/12\''],
   ['two names for the external etcd client Secret', { etcd: endpoints(...THREE), certificates: { apiServerEtcdClient: 'other' } },
     'certificates.apiServerEtcdClient \'other\' contradicts the external etcd\'s clientCertificateSecret \'etcd-client\': name the Secret once, in EtcdTopology.externalEndpoints()'],
+  ['a volume no larger than the quota', { etcdStorageSize: Size.gibibytes(8) },
+    'etcdStorageSize (8 GiB) is not above etcdTuning.quotaBackend (8 GiB): the volume fills before etcd\'s quota alarm; give at least 16 GiB'],
   ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },
     'apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER'],
   ['an invalid namespace', { namespace: 'Karmada' },
@@ -137,8 +139,10 @@ const WARNINGS: Array<[string, HATopologyProps, string]> = [
     'zones lists 2 zones: the zone that holds most etcd members takes quorum with it when it fails; spread the hosts over at least 3 zones'],
   ['fewer than 3 external endpoints', { etcd: endpoints('https://etcd-lb.example:2379') },
     'etcd endpoints lists 1 URL: unless it is a load balancer in front of at least 3 members, one failure stops the control plane; list every member'],
-  ['a quota above 8 GiB', { etcdTuning: { quotaBackend: Size.gibibytes(16) } },
+  ['a quota above 8 GiB', { etcdTuning: { quotaBackend: Size.gibibytes(16) }, etcdStorageSize: Size.gibibytes(40) },
     'etcdTuning.quotaBackend is 16 GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation'],
+  ['a volume under twice the quota', { etcdStorageSize: Size.gibibytes(12) },
+    'etcdStorageSize (12 GiB) is less than twice etcdTuning.quotaBackend (8 GiB): WAL, snapshots and a defragmentation copy may fill the volume first; give at least 16 GiB'],
 ];
 
 describe('HATopology warnings', () => {
@@ -195,7 +199,7 @@ test('EtcdMember fails on timing etcd would refuse', () => {
 });
 
 test('a quota warning is given once per topology, not once per member', () => {
-  const { topology } = synthTopology({ etcdTuning: { quotaBackend: Size.gibibytes(12) } });
+  const { topology } = synthTopology({ etcdTuning: { quotaBackend: Size.gibibytes(12) }, etcdStorageSize: Size.gibibytes(30) });
   expect(KarmadaWarnings.of(topology)).toEqual(['etcdTuning.quotaBackend is 12 GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation']);
 });
 

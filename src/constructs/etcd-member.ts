@@ -5,7 +5,7 @@ import { EtcdTuning } from '../etcd-tuning';
 
 import { HostRequirements } from '../host-requirements';
 import { serviceHostName } from '../private/dns';
-import { resolveEtcdTuning } from '../private/etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
@@ -277,7 +277,7 @@ export class EtcdMember extends Construct {
       spec: {
         accessModes: ['ReadWriteOnce'],
         ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-        resources: { requests: { storage: kplus.k8s.Quantity.fromString(`${(props.storageSize ?? Size.gibibytes(20)).toGibibytes()}Gi`) } },
+        resources: { requests: { storage: kplus.k8s.Quantity.fromString(`${(props.storageSize ?? DEFAULT_ETCD_STORAGE_SIZE).toGibibytes()}Gi`) } },
       },
     }]));
     statefulSetObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: ETCD_DATA_MOUNT }));

@@ -10,7 +10,7 @@ import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 import { serviceHostName } from '../private/dns';
-import { resolveEtcdTuning } from '../private/etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
@@ -186,6 +186,7 @@ export class HATopology extends Construct {
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning: resolveEtcdTuning(props.etcdTuning),
+      etcdStorageBytes: (props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE).toMebibytes() * 1024 * 1024,
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,

@@ -1,6 +1,9 @@
 import { Duration, Size } from 'cdk8s';
 import { EtcdCompactionMode, EtcdTuning } from '../etcd-tuning';
 
+/** The default size of an etcd member's volume: well above twice the default 8 GiB quota. */
+export const DEFAULT_ETCD_STORAGE_SIZE = Size.gibibytes(20);
+
 /** An EtcdTuning with every default filled in, in the units etcd's flags take. */
 export interface ResolvedEtcdTuning {
   readonly heartbeatIntervalMillis: number;

@@ -3,7 +3,7 @@ import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-contro
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { ResolvedEtcdTuning } from './etcd-tuning';
 import {
-  MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
+  MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
   checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
 } from './validation';
@@ -25,6 +25,8 @@ export interface HATopologyInput {
   readonly apiServerNodePort?: number;
   readonly apiServerSourceRanges?: string[];
   readonly etcdTuning: ResolvedEtcdTuning;
+  /** The size of each etcd member's volume. */
+  readonly etcdStorageBytes: number;
   readonly controlPlaneHostLabels?: Record<string, string>;
   readonly etcdHostLabels?: Record<string, string>;
   readonly etcdHostsGiven: boolean;
@@ -94,6 +96,9 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     const tuning = checkEtcdTuning(input.etcdTuning);
     errors.push(...tuning.errors);
     warnings.push(...tuning.warnings);
+    const storage = checkEtcdStorage(input.etcdStorageBytes, input.etcdTuning.quotaBackendBytes);
+    errors.push(...storage.errors);
+    warnings.push(...storage.warnings);
   }
 
   errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));

@@ -266,3 +266,18 @@ export function checkEtcdTuning(tuning: ResolvedEtcdTuning): { errors: string[];
     warnings: quota.warnings,
   };
 }
+
+/**
+ * The volume must hold the backend database up to its quota, plus the WAL, snapshots and the copy a
+ * defragmentation writes: below the quota it fills before etcd's NOSPACE alarm; below twice the quota it may.
+ */
+export function checkEtcdStorage(storageBytes: number, quotaBytes: number): { errors: string[]; warnings: string[] } {
+  const gib = (bytes: number) => `${Math.round((bytes / 1024 ** 3) * 100) / 100} GiB`;
+  if (storageBytes <= quotaBytes) {
+    return { errors: [`etcdStorageSize (${gib(storageBytes)}) is not above etcdTuning.quotaBackend (${gib(quotaBytes)}): the volume fills before etcd's quota alarm; give at least ${gib(2 * quotaBytes)}`], warnings: [] };
+  }
+  if (storageBytes < 2 * quotaBytes) {
+    return { errors: [], warnings: [`etcdStorageSize (${gib(storageBytes)}) is less than twice etcdTuning.quotaBackend (${gib(quotaBytes)}): WAL, snapshots and a defragmentation copy may fill the volume first; give at least ${gib(2 * quotaBytes)}`] };
+  }
+  return { errors: [], warnings: [] };
+}
