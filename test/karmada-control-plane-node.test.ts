@@ -1,0 +1,45 @@
+import { Testing } from 'cdk8s';
+import { KarmadaControlPlaneNode } from '../src';
+import { find, flag, podSpec } from './util';
+
+describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', () => {
+  // GIVEN one node composed by hand, with its images mirrored and its Secrets renamed
+  const chart = Testing.chart();
+  const node = new KarmadaControlPlaneNode(chart, 'node', {
+    nodeName: 'east',
+    etcdServers: ['https://etcd-0.db.example:2379', 'https://etcd-1.db.example:2379', 'https://etcd-2.db.example:2379'],
+    etcdKeyPrefix: '/karmada',
+    instance: 'kd',
+    namespace: 'kd-system',
+    images: { apiServer: 'mirror.example.com/kube-apiserver:v1.35.2', scheduler: 'mirror.example.com/karmada-scheduler:v1.18.2' },
+    certificates: { apiServer: 'east-apiserver-tls', schedulerClient: 'east-scheduler-tls' },
+    serviceClusterIpRange: '10.100.0.0/16',
+  });
+  // WHEN synthesized
+  const objects = Testing.synth(chart);
+  const apiServer = find(objects, 'Deployment', 'east-apiserver');
+
+  test('synthesizes three Deployments, the node\'s apiserver Service and its kubeconfigs', () => {
+    expect(objects).toMatchSnapshot();
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/east-kubeconfigs', 'Deployment/east-apiserver', 'Deployment/east-controller-manager', 'Deployment/east-scheduler', 'Service/east-apiserver',
+    ]);
+  });
+
+  test('the apiserver dials every etcd server given, under the key prefix given', () => {
+    expect(flag(apiServer, 'etcd-servers')).toBe('https://etcd-0.db.example:2379,https://etcd-1.db.example:2379,https://etcd-2.db.example:2379');
+    expect(flag(apiServer, 'etcd-prefix')).toBe('/karmada');
+    expect(flag(apiServer, 'service-cluster-ip-range')).toBe('10.100.0.0/16');
+    expect(node.etcdServers).toHaveLength(3);
+    expect(node.apiServerUrl).toBe('https://east-apiserver.kd-system.svc.cluster.local:5443');
+  });
+
+  test('images and Secrets are the ones given, the rest keep their defaults', () => {
+    expect(podSpec(apiServer).containers[0].image).toBe('mirror.example.com/kube-apiserver:v1.35.2');
+    expect(podSpec(find(objects, 'Deployment', 'east-controller-manager')).containers[0].image).toBe('docker.io/karmada/karmada-controller-manager:v1.18.2');
+    const secrets = (deployment: string) => podSpec(find(objects, 'Deployment', deployment)).volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+    expect(secrets('east-apiserver')).toEqual(['east-apiserver-tls', 'kd-apiserver-etcd-client-cert', 'kd-front-proxy-client-cert', 'kd-service-account-key']);
+    expect(secrets('east-scheduler')).toEqual(['east-scheduler-tls']);
+    expect(secrets('east-controller-manager')).toEqual(['kd-controller-manager-client-cert']);
+  });
+});
