@@ -178,11 +178,12 @@ export class EtcdMember extends Construct {
       .map(member => `${member}=https://${serviceHostName(member, this.namespace, clusterDomain)}:${EtcdPorts.PEER}`)
       .join(',');
 
+    const selector = etcdMemberSelector(instance, this.memberName);
     this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: this.memberName, namespace: this.namespace, labels: etcdMemberSelector(instance, this.memberName) },
+      metadata: { name: this.memberName, namespace: this.namespace, labels: selector },
       clusterIP: 'None',
       publishNotReadyAddresses: true,
-      selector: kplus.Pods.select(this, 'Pods', { labels: etcdMemberSelector(instance, this.memberName) }),
+      selector: kplus.Pods.select(this, 'Pods', { labels: selector }),
       ports: [
         { name: 'client', port: EtcdPorts.CLIENT, targetPort: EtcdPorts.CLIENT },
         { name: 'peer', port: EtcdPorts.PEER, targetPort: EtcdPorts.PEER },
@@ -191,7 +192,7 @@ export class EtcdMember extends Construct {
     });
 
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
-      metadata: { name: this.memberName, namespace: this.namespace, labels: etcdMemberSelector(instance, this.memberName) },
+      metadata: { name: this.memberName, namespace: this.namespace, labels: selector },
       podMetadata: { labels: etcdMemberPodLabels(instance, this.memberName, props.controlPlaneNode) },
       select: false,
       replicas: 1,
@@ -204,7 +205,7 @@ export class EtcdMember extends Construct {
       automountServiceAccountToken: false,
       securityContext: POD_SECURITY_CONTEXT,
     });
-    this.statefulSet.select(kplus.LabelSelector.of({ labels: etcdMemberSelector(instance, this.memberName) }));
+    this.statefulSet.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(this.service), '/spec/selector');
     dropConstructPathLabel(ApiObject.of(this.statefulSet), '/spec/template/metadata/labels');
 

@@ -170,6 +170,7 @@ export class HATopology extends Construct {
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const etcd = props.etcd ?? EtcdTopology.stacked();
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
+    const apiServerServiceType = props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP;
     this.etcdPlacement = etcd.placement;
 
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
@@ -182,7 +183,7 @@ export class HATopology extends Construct {
       controlPlaneNodeNames: props.controlPlaneNodeNames,
       failureDomainKey: failureDomain.key,
       zones: props.zones,
-      apiServerServiceType: props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP,
+      apiServerServiceType,
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning: resolveEtcdTuning(props.etcdTuning),
@@ -233,16 +234,17 @@ export class HATopology extends Construct {
 
     const serviceName = `${this.name}-apiserver`;
     this.apiServerUrl = `https://${serviceHostName(serviceName, this.namespace, clusterDomain)}:${API_SERVER_PORT}`;
+    const apiServerSelector = componentSelector(this.name, API_SERVER);
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: {
         name: serviceName,
         namespace: this.namespace,
-        labels: componentSelector(this.name, API_SERVER),
+        labels: apiServerSelector,
         annotations: props.apiServerService?.annotations,
       },
-      type: props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP,
+      type: apiServerServiceType,
       loadBalancerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
-      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: componentSelector(this.name, API_SERVER) }),
+      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
       ports: [{
         name: 'https',
         port: API_SERVER_PORT,

@@ -156,9 +156,10 @@ export class KarmadaControlPlaneNode extends Construct {
       }
     }
 
+    const apiServerSelector = controlPlaneComponentSelector(instance, API_SERVER, this.nodeName);
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
-      metadata: { name: apiServerServiceName, namespace: this.namespace, labels: controlPlaneComponentSelector(instance, API_SERVER, this.nodeName) },
-      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: controlPlaneComponentSelector(instance, API_SERVER, this.nodeName) }),
+      metadata: { name: apiServerServiceName, namespace: this.namespace, labels: apiServerSelector },
+      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
       ports: [{ name: 'https', port: API_SERVER_PORT, targetPort: API_SERVER_PORT }],
     });
   }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 /** The unprivileged user and group every pod runs as (the distroless "nonroot" ids). */
 export const NON_ROOT_ID = 65532;
@@ -33,7 +34,7 @@ export const POD_IP_ENV: Record<string, kplus.EnvValue> = {
 };
 
 /** Mount a Secret's keys read-only at `mountPath`. */
-export function mountSecret(scope: import('constructs').Construct, id: string, container: kplus.Container, secretName: string, mountPath: string): void {
+export function mountSecret(scope: Construct, id: string, container: kplus.Container, secretName: string, mountPath: string): void {
   const volume = kplus.Volume.fromSecret(scope, id, kplus.Secret.fromSecretName(scope, `${id}Ref`, secretName), {
     name: id.toLowerCase(),
     defaultMode: SECRET_FILE_MODE,

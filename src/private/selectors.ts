@@ -25,20 +25,12 @@ export function controlPlanePodLabels(instance: string, component: string, contr
 
 /** The immutable selector of one etcd member's StatefulSet and of its Service. */
 export function etcdMemberSelector(instance: string, memberName: string): Record<string, string> {
-  return {
-    [KarmadaLabels.INSTANCE]: instance,
-    [KarmadaLabels.NAME]: ETCD_COMPONENT,
-    [KarmadaLabels.ETCD_MEMBER]: memberName,
-  };
+  return { ...componentSelector(instance, ETCD_COMPONENT), [KarmadaLabels.ETCD_MEMBER]: memberName };
 }
 
 /** The immutable selector of one component's workload on one control-plane node. */
 export function controlPlaneComponentSelector(instance: string, component: string, controlPlaneNode: string): Record<string, string> {
-  return {
-    [KarmadaLabels.INSTANCE]: instance,
-    [KarmadaLabels.NAME]: component,
-    [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode,
-  };
+  return { ...componentSelector(instance, component), [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode };
 }
 
 /** The selector of one component's pods on every control-plane node (e.g. the HA entry point to all apiservers). */
@@ -76,7 +68,7 @@ export function selectOtherControlPlaneNodes(scope: Construct, id: string, insta
 /** Every etcd member of the installation except `memberName`. */
 export function selectOtherEtcdMembers(scope: Construct, id: string, instance: string, memberName: string): kplus.Pods {
   return kplus.Pods.select(scope, id, {
-    labels: { [KarmadaLabels.INSTANCE]: instance, [KarmadaLabels.NAME]: ETCD_COMPONENT },
+    labels: componentSelector(instance, ETCD_COMPONENT),
     expressions: [kplus.LabelExpression.notIn(KarmadaLabels.ETCD_MEMBER, [memberName])],
   });
 }
@@ -91,9 +83,7 @@ export function selectAllControlPlaneNodes(scope: Construct, id: string, instanc
 
 /** Every etcd member of the installation. */
 export function selectAllEtcdMembers(scope: Construct, id: string, instance: string): kplus.Pods {
-  return kplus.Pods.select(scope, id, {
-    labels: { [KarmadaLabels.INSTANCE]: instance, [KarmadaLabels.NAME]: ETCD_COMPONENT },
-  });
+  return kplus.Pods.select(scope, id, { labels: componentSelector(instance, ETCD_COMPONENT) });
 }
 
 function commonLabels(instance: string, component: string, role: string): Record<string, string> {
