@@ -1,0 +1,102 @@
+/**
+ * The names every part of the library agrees on: components, the identities (certificate subjects) they present
+ * to karmada-apiserver, the Services that serve them, and the Secrets that hold their certificates. One place, so
+ * a certificate's subject can never drift from the RBAC that grants it, nor a SAN from the URL that dials it.
+ */
+
+/** Component names: label `app.kubernetes.io/name`, and the suffix of per-node object names without `karmada-`. */
+export const Component = {
+  API_SERVER: 'karmada-apiserver',
+  AGGREGATED_API_SERVER: 'karmada-aggregated-apiserver',
+  KUBE_CONTROLLER_MANAGER: 'kube-controller-manager',
+  CONTROLLER_MANAGER: 'karmada-controller-manager',
+  SCHEDULER: 'karmada-scheduler',
+  WEBHOOK: 'karmada-webhook',
+  DESCHEDULER: 'karmada-descheduler',
+  SEARCH: 'karmada-search',
+  METRICS_ADAPTER: 'karmada-metrics-adapter',
+  SCHEDULER_ESTIMATOR: 'karmada-scheduler-estimator',
+} as const;
+
+/** The namespace inside the Karmada API where leases, ExternalName Services and the like live. */
+export const KARMADA_SYSTEM_NAMESPACE = 'karmada-system';
+
+/** A component's name without the `karmada-` prefix: `<node>-<short>` objects, `<name>-<short>-...` Secrets. */
+export function shortName(component: string): string {
+  return component.replace(/^karmada-/, '');
+}
+
+/**
+ * The user name (certificate CN) a component presents to karmada-apiserver. kube-controller-manager uses the name
+ * Kubernetes' built-in RBAC already grants; Karmada components use `system:karmada:<component>`, each bound to a
+ * ClusterRole of its own inside the Karmada API.
+ */
+export function componentUserName(component: string): string {
+  return component === Component.KUBE_CONTROLLER_MANAGER ? 'system:kube-controller-manager' : `system:karmada:${component}`;
+}
+
+/** The identity of the bootstrap Job: it creates the first RBAC objects, so it must be a member of `system:masters`. */
+export const BOOTSTRAP_USER = 'system:karmada:bootstrap';
+/** The group that bypasses authorization; only the bootstrap identity carries it. */
+export const SYSTEM_MASTERS = 'system:masters';
+/** The people who administer the Karmada API: bound to `cluster-admin` (and `cluster-proxy-admin`) by the bootstrap. */
+export const ADMIN_GROUP = 'karmada:cluster-admins';
+/** The admin certificate's user name. */
+export const ADMIN_USER = 'karmada-admin';
+/** The CN karmada-apiserver presents to aggregated API servers (`--requestheader-allowed-names`). */
+export const FRONT_PROXY_CLIENT_USER = 'front-proxy-client';
+
+/** The host-cluster Service in front of every node's instance of a served component, e.g. `karmada-webhook`. */
+export function hostServiceName(instance: string, component: string): string {
+  return `${instance}-${shortName(component)}`;
+}
+
+/** The per-member-cluster scheduler-estimator Service prefix (`--scheduler-estimator-service-prefix`). */
+export function schedulerEstimatorServicePrefix(instance: string): string {
+  return hostServiceName(instance, Component.SCHEDULER_ESTIMATOR);
+}
+
+/** The Service the scheduler dials for one member cluster's estimator: `<prefix>-<cluster>`. */
+export function schedulerEstimatorServiceName(instance: string, memberCluster: string): string {
+  return `${schedulerEstimatorServicePrefix(instance)}-${memberCluster}`;
+}
+
+/**
+ * The ExternalName Service *inside the Karmada API* that an APIService points at. karmada-apiserver's aggregator
+ * dials it with TLS server name `<name>.karmada-system.svc`, so the serving certificate must cover that name too.
+ */
+export function karmadaSideServiceName(component: string): string {
+  return component;
+}
+
+/** The Secrets that hold certificates. Each has `tls.crt`, `tls.key` and `ca.crt` (cert-manager's layout). */
+export const SecretNames = {
+  /** The Karmada CA: signs every serving and client certificate of the Karmada API. */
+  karmadaCa: (instance: string) => `${instance}-ca`,
+  /** The etcd CA: signs every etcd server, peer and client certificate. */
+  etcdCa: (instance: string) => `${instance}-etcd-ca`,
+  /** The front-proxy CA: signs the front-proxy client karmada-apiserver presents to aggregated API servers. */
+  frontProxyCa: (instance: string) => `${instance}-front-proxy-ca`,
+  /** A component's serving certificate. */
+  serving: (instance: string, component: string) => `${instance}-${shortName(component)}-cert`,
+  /** A component's client certificate for karmada-apiserver. */
+  client: (instance: string, component: string) => `${instance}-${shortName(component)}-client-cert`,
+  /** A component's client certificate for etcd. */
+  etcdClient: (instance: string, component: string) => `${instance}-${shortName(component)}-etcd-client-cert`,
+  /** A component's client certificate for the scheduler estimators (gRPC). */
+  grpcClient: (instance: string, component: string) => `${instance}-${shortName(component)}-grpc-client-cert`,
+  /** One member cluster's scheduler-estimator serving certificate. */
+  schedulerEstimator: (instance: string, memberCluster: string) => `${schedulerEstimatorServiceName(instance, memberCluster)}-cert`,
+  /** The front-proxy client certificate. */
+  frontProxyClient: (instance: string) => `${instance}-front-proxy-client-cert`,
+  /** The service-account signing key (`tls.key`), kept apart from every TLS key. */
+  serviceAccountKey: (instance: string) => `${instance}-service-account-key`,
+  /** The bootstrap Job's client certificate. */
+  bootstrapClient: (instance: string) => `${instance}-bootstrap-client-cert`,
+  /** The admin's client certificate, from which people build a kubeconfig. */
+  adminClient: (instance: string) => `${instance}-admin-cert`,
+  /** An etcd member's serving certificate for clients. */
+  etcdServer: (memberName: string) => `${memberName}-server-cert`,
+  /** An etcd member's peer certificate. */
+  etcdPeer: (memberName: string) => `${memberName}-peer-cert`,
+} as const;
