@@ -11,6 +11,7 @@
  * | `app.kubernetes.io/managed-by` | every pod | `cdk8s-karmada` |
  * | `karmada.io/control-plane-node` | control-plane pods, and stacked etcd members | the control-plane node's name |
  * | `karmada.io/etcd-member` | etcd pods | the member's name |
+ * | `karmada.io/member-cluster` | scheduler-estimator pods | the member cluster it estimates for |
  */
 export class KarmadaLabels {
   /** The component a pod runs (`etcd`, `karmada-apiserver`, ...). */
@@ -27,6 +28,8 @@ export class KarmadaLabels {
   public static readonly CONTROL_PLANE_NODE = 'karmada.io/control-plane-node';
   /** The etcd member a pod runs. */
   public static readonly ETCD_MEMBER = 'karmada.io/etcd-member';
+  /** The member cluster a scheduler estimator serves. */
+  public static readonly MEMBER_CLUSTER = 'karmada.io/member-cluster';
 
   /** Value of `app.kubernetes.io/component` on etcd pods. */
   public static readonly ROLE_ETCD = 'etcd';

@@ -3,7 +3,7 @@ import { KarmadaControlPlaneNode } from '../src';
 import { find, flag, podSpec } from './util';
 
 describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', () => {
-  // GIVEN one node composed by hand, with its images mirrored and its Secrets renamed
+  // GIVEN one node composed by hand, with its images mirrored and the user's etcd client certificate
   const chart = Testing.chart();
   const node = new KarmadaControlPlaneNode(chart, 'node', {
     nodeName: 'east',
@@ -12,17 +12,18 @@ describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', (
     instance: 'kd',
     namespace: 'kd-system',
     images: { apiServer: 'mirror.example.com/kube-apiserver:v1.35.2', scheduler: 'mirror.example.com/karmada-scheduler:v1.18.2' },
-    certificates: { apiServer: 'east-apiserver-tls', schedulerClient: 'east-scheduler-tls' },
+    etcdClientCertificateSecret: 'db-etcd-client',
     serviceClusterIpRange: '10.100.0.0/16',
   });
   // WHEN synthesized
   const objects = Testing.synth(chart);
   const apiServer = find(objects, 'Deployment', 'east-apiserver');
 
-  test('synthesizes three Deployments, the node\'s apiserver Service and its kubeconfigs', () => {
+  test('synthesizes six Deployments, the node\'s apiserver Service and its kubeconfigs', () => {
     expect(objects).toMatchSnapshot();
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/east-kubeconfigs', 'Deployment/east-apiserver', 'Deployment/east-controller-manager', 'Deployment/east-scheduler', 'Service/east-apiserver',
+      'ConfigMap/east-kubeconfigs', 'Deployment/east-aggregated-apiserver', 'Deployment/east-apiserver', 'Deployment/east-controller-manager',
+      'Deployment/east-kube-controller-manager', 'Deployment/east-scheduler', 'Deployment/east-webhook', 'Service/east-apiserver',
     ]);
   });
 
@@ -34,12 +35,14 @@ describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', (
     expect(node.apiServerUrl).toBe('https://east-apiserver.kd-system.svc.cluster.local:5443');
   });
 
-  test('images and Secrets are the ones given, the rest keep their defaults', () => {
+  test('images are the ones given, the rest keep their defaults; every etcd client presents the user\'s certificate', () => {
     expect(podSpec(apiServer).containers[0].image).toBe('mirror.example.com/kube-apiserver:v1.35.2');
     expect(podSpec(find(objects, 'Deployment', 'east-controller-manager')).containers[0].image).toBe('docker.io/karmada/karmada-controller-manager:v1.18.2');
     const secrets = (deployment: string) => podSpec(find(objects, 'Deployment', deployment)).volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
-    expect(secrets('east-apiserver')).toEqual(['east-apiserver-tls', 'kd-apiserver-etcd-client-cert', 'kd-front-proxy-client-cert', 'kd-service-account-key']);
-    expect(secrets('east-scheduler')).toEqual(['east-scheduler-tls']);
+    expect(secrets('east-apiserver')).toEqual(['kd-apiserver-cert', 'db-etcd-client', 'kd-front-proxy-client-cert', 'kd-service-account-key']);
+    expect(secrets('east-aggregated-apiserver')).toEqual(['kd-aggregated-apiserver-cert', 'kd-aggregated-apiserver-client-cert', 'db-etcd-client']);
+    expect(secrets('east-scheduler')).toEqual(['kd-scheduler-client-cert']);
     expect(secrets('east-controller-manager')).toEqual(['kd-controller-manager-client-cert']);
+    expect(flag(find(objects, 'Deployment', 'east-aggregated-apiserver'), 'etcd-prefix')).toBe('/karmada');
   });
 });

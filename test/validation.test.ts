@@ -1,6 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, KarmadaControlPlaneNode, KarmadaWarnings } from '../src';
+import {
+  EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaControlPlaneNode, KarmadaWarnings, Pki,
+} from '../src';
 import { synthTopology } from './util';
 import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 
@@ -83,8 +85,19 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'etcdHosts.nodeLabels value \'etcd hosts\' of \'role\' is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
   ['a Service IP range that is not a CIDR', { serviceClusterIpRange: '10.96.0.0' },
     'serviceClusterIpRange \'10.96.0.0\' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. \'10.96.0.0/12\''],
-  ['two names for the external etcd client Secret', { etcd: endpoints(...THREE), certificates: { apiServerEtcdClient: 'other' } },
-    'certificates.apiServerEtcdClient \'other\' contradicts the external etcd\'s clientCertificateSecret \'etcd-client\': name the Secret once, in EtcdTopology.externalEndpoints()'],
+  ['a pull-mode endpoint that is not https', { pullMode: { apiServerEndpoint: 'http://karmada.example.com:5443' } },
+    'pullMode.apiServerEndpoint \'http://karmada.example.com:5443\' is not of the form \'https://<host>[:<port>]\': write it e.g. as \'https://karmada.example.com:5443\''],
+  ['pull mode with a Karmada CA the library does not hold', {
+    pullMode: { apiServerEndpoint: 'https://karmada.example.com:5443' }, pki: Pki.certManager({ karmadaIssuer: IssuerReference.clusterIssuer('corp-ca') }),
+  }, 'pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode'],
+  ['an external DNS name that is not a DNS name', { apiServerService: { externalDnsNames: ['Karmada.Example.com'] } },
+    'apiServerService.externalDnsNames[0] \'Karmada.Example.com\' is not a DNS name: use lowercase labels separated by dots, e.g. \'karmada.example.com\''],
+  ['an external IP address with a prefix length', { apiServerService: { externalIpAddresses: ['203.0.113.10/32'] } },
+    'apiServerService.externalIpAddresses[0] \'203.0.113.10/32\' is not an IP address: write e.g. \'203.0.113.10\' or \'2001:db8::10\', without a prefix length'],
+  ['a member cluster name that is not a DNS label', { components: { schedulerEstimatorClusters: ['Member_1'] } },
+    'components.schedulerEstimatorClusters[0] \'Member_1\' is not a DNS-1123 label that starts with a letter and has at most 24 characters: use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['the same member cluster twice', { components: { schedulerEstimatorClusters: ['m1', 'm1'] } },
+    'components.schedulerEstimatorClusters contains \'m1\' more than once: give every member cluster a name of its own'],
   ['a volume no larger than the quota', { etcdStorageSize: Size.gibibytes(8) },
     'etcdStorageSize (8 GiB) is not above etcdTuning.quotaBackend (8 GiB): the volume fills before etcd\'s quota alarm; give at least 16 GiB'],
   ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },

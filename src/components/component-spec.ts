@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ControlPlaneCertificates } from '../certificates';
 import { KarmadaImages } from '../images';
+import { KARMADA_SYSTEM_NAMESPACE } from '../private/identities';
 
 /** What every component of one control-plane node is told about that node. */
 export interface ControlPlaneNodeContext {
@@ -14,7 +14,12 @@ export interface ControlPlaneNodeContext {
   readonly etcdKeyPrefix: string;
   readonly serviceClusterIpRange: string;
   readonly images: Required<KarmadaImages>;
-  readonly certificates: Required<ControlPlaneCertificates>;
+  /** The Secret with a component's client certificate for etcd. */
+  readonly etcdClientSecret: (component: string) => string;
+  /** Pull-mode member clusters are served: kube-controller-manager signs karmada-agent certificates. */
+  readonly pullMode: boolean;
+  /** The scheduler estimators' Service prefix, when member clusters have estimators. */
+  readonly schedulerEstimatorServicePrefix?: string;
 }
 
 /** A Secret mounted read-only into a component. */
@@ -23,6 +28,8 @@ export interface SecretMount {
   readonly id: string;
   readonly secretName: string;
   readonly mountPath: string;
+  /** Only these keys of the Secret. */
+  readonly items?: string[];
 }
 
 /**
@@ -43,6 +50,8 @@ export interface ComponentSpec {
   /** The component reaches its node's apiserver through a kubeconfig; the key it reads from the node's kubeconfig ConfigMap. */
   readonly kubeconfig?: { readonly clientCertificateMountPath: string };
   readonly resources: kplus.ContainerResources;
+  /** Writable scratch directories (the root filesystem is read-only). */
+  readonly scratchDirectories?: string[];
 }
 
 /** Where a component's kubeconfig file is mounted. */
@@ -76,10 +85,14 @@ export interface KarmadaClientComponentOptions {
   /** The Secret with the component's client certificate for karmada-apiserver. */
   readonly clientCertificateSecret: string;
   readonly resources: kplus.ContainerResources;
+  /** More Secrets to mount. */
+  readonly extraSecretMounts?: SecretMount[];
+  /** The component elects a leader. @default true */
+  readonly leaderElection?: boolean;
 }
 
-/** Where a Karmada component's client certificate is mounted. */
-const CLIENT_PKI = '/etc/karmada/pki/client';
+/** Where a component's client certificate for karmada-apiserver is mounted. */
+export const CLIENT_PKI = '/etc/karmada/pki/client';
 /** The metrics port every Karmada component binds on its pod IP. */
 const KARMADA_METRICS_PORT = 8080;
 
@@ -96,8 +109,7 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
     command: [`/bin/${options.component}`],
     args: [
       `--kubeconfig=${KUBECONFIG_MOUNT}/${kubeconfigKey(options.component)}`,
-      '--leader-elect=true',
-      '--leader-elect-resource-namespace=karmada-system',
+      ...(options.leaderElection === false ? [] : ['--leader-elect=true', `--leader-elect-resource-namespace=${KARMADA_SYSTEM_NAMESPACE}`]),
       `--metrics-bind-address=$(POD_IP):${KARMADA_METRICS_PORT}`,
       `--health-probe-bind-address=$(POD_IP):${options.healthPort}`,
       ...options.extraArgs,
@@ -107,7 +119,73 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
     startup: healthz(5, 24),
     liveness: healthz(15, 3),
     readiness: healthz(10, 3),
-    secretMounts: [{ id: 'client-cert', secretName: options.clientCertificateSecret, mountPath: CLIENT_PKI }],
+    secretMounts: [{ id: 'client-cert', secretName: options.clientCertificateSecret, mountPath: CLIENT_PKI }, ...options.extraSecretMounts ?? []],
+    kubeconfig: { clientCertificateMountPath: CLIENT_PKI },
+    resources: options.resources,
+  };
+}
+
+/** Where a served component's certificate is mounted. */
+export const SERVING_PKI = '/etc/karmada/pki/serving';
+/** Where a component's etcd client certificate is mounted. */
+export const ETCD_CLIENT_PKI = '/etc/karmada/pki/etcd-client';
+/** The port every Karmada API server (aggregated, search, metrics adapter) and the webhook serve on: unprivileged. */
+export const EXTENSION_SERVER_PORT = 8443;
+
+/** What differs between the aggregated API servers (karmada-aggregated-apiserver, karmada-search, karmada-metrics-adapter). */
+export interface ExtensionApiServerOptions {
+  readonly component: string;
+  readonly image: string;
+  readonly servingCertificateSecret: string;
+  readonly clientCertificateSecret: string;
+  /** The etcd the server stores its own objects in, when it has any. */
+  readonly etcd?: { readonly servers: string[]; readonly keyPrefix: string; readonly clientCertificateSecret: string };
+  readonly extraArgs: string[];
+  readonly resources: kplus.ContainerResources;
+}
+
+/**
+ * An API server that karmada-apiserver's aggregator proxies to: it authenticates and authorizes through
+ * karmada-apiserver (delegated, with the front-proxy CA read from `kube-system/extension-apiserver-authentication`),
+ * serves TLS 1.3 on its pod IP, and is probed on its own `/readyz` and `/livez`.
+ */
+export function extensionApiServer(options: ExtensionApiServerOptions): ComponentSpec {
+  const kubeconfig = `${KUBECONFIG_MOUNT}/${kubeconfigKey(options.component)}`;
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
+    httpProbe(path, EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
+  const etcd = options.etcd;
+  return {
+    component: options.component,
+    image: options.image,
+    command: [`/bin/${options.component}`],
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--bind-address=$(POD_IP)',
+      `--secure-port=${EXTENSION_SERVER_PORT}`,
+      `--tls-cert-file=${SERVING_PKI}/tls.crt`,
+      `--tls-private-key-file=${SERVING_PKI}/tls.key`,
+      '--tls-min-version=VersionTLS13',
+      ...(etcd ? [
+        `--etcd-servers=${etcd.servers.join(',')}`,
+        `--etcd-cafile=${ETCD_CLIENT_PKI}/ca.crt`,
+        `--etcd-certfile=${ETCD_CLIENT_PKI}/tls.crt`,
+        `--etcd-keyfile=${ETCD_CLIENT_PKI}/tls.key`,
+        `--etcd-prefix=${etcd.keyPrefix}`,
+      ] : []),
+      ...options.extraArgs,
+      '--v=2',
+    ],
+    ports: [{ name: 'https', number: EXTENSION_SERVER_PORT }],
+    startup: probe('/livez', 5, 24),
+    liveness: probe('/livez', 10, 3),
+    readiness: probe('/readyz', 5, 3),
+    secretMounts: [
+      { id: 'serving-cert', secretName: options.servingCertificateSecret, mountPath: SERVING_PKI },
+      { id: 'client-cert', secretName: options.clientCertificateSecret, mountPath: CLIENT_PKI },
+      ...(etcd ? [{ id: 'etcd-client-cert', secretName: etcd.clientCertificateSecret, mountPath: ETCD_CLIENT_PKI }] : []),
+    ],
     kubeconfig: { clientCertificateMountPath: CLIENT_PKI },
     resources: options.resources,
   };

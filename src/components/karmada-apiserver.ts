@@ -1,11 +1,12 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, httpProbe } from './component-spec';
+import { Component, SecretNames } from '../private/identities';
 
 /** karmada-apiserver's secure port. */
 export const API_SERVER_PORT = 5443;
 /** The component name of karmada-apiserver. */
-export const API_SERVER = 'karmada-apiserver';
+export const API_SERVER = Component.API_SERVER;
 
 const PKI = '/etc/karmada/pki';
 
@@ -31,8 +32,9 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
       `--tls-private-key-file=${PKI}/server/tls.key`,
       '--tls-min-version=VersionTLS13',
       `--service-account-issuer=https://kubernetes.default.svc.${node.clusterDomain}`,
-      `--service-account-key-file=${PKI}/service-account/sa.pub`,
-      `--service-account-signing-key-file=${PKI}/service-account/sa.key`,
+      // The key file may hold the private key: the apiserver derives the public key that verifies tokens.
+      `--service-account-key-file=${PKI}/service-account/tls.key`,
+      `--service-account-signing-key-file=${PKI}/service-account/tls.key`,
       `--service-cluster-ip-range=${node.serviceClusterIpRange}`,
       '--authorization-mode=Node,RBAC',
       '--anonymous-auth=true',
@@ -59,10 +61,10 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
     liveness: probe('/livez', 10, 8),
     readiness: probe('/readyz', 5, 3),
     secretMounts: [
-      { id: 'server-cert', secretName: node.certificates.apiServer, mountPath: `${PKI}/server` },
-      { id: 'etcd-client-cert', secretName: node.certificates.apiServerEtcdClient, mountPath: `${PKI}/etcd-client` },
-      { id: 'front-proxy-client-cert', secretName: node.certificates.frontProxyClient, mountPath: `${PKI}/front-proxy-client` },
-      { id: 'service-account-key', secretName: node.certificates.serviceAccountKey, mountPath: `${PKI}/service-account` },
+      { id: 'server-cert', secretName: SecretNames.serving(node.instance, API_SERVER), mountPath: `${PKI}/server` },
+      { id: 'etcd-client-cert', secretName: node.etcdClientSecret(API_SERVER), mountPath: `${PKI}/etcd-client` },
+      { id: 'front-proxy-client-cert', secretName: SecretNames.frontProxyClient(node.instance), mountPath: `${PKI}/front-proxy-client` },
+      { id: 'service-account-key', secretName: SecretNames.serviceAccountKey(node.instance), mountPath: `${PKI}/service-account`, items: ['tls.key'] },
     ],
     resources: {
       cpu: { request: kplus.Cpu.millis(250) },

@@ -1,9 +1,10 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
+import { Component, SecretNames } from '../private/identities';
 
 /** The component name of karmada-controller-manager. */
-export const CONTROLLER_MANAGER = 'karmada-controller-manager';
+export const CONTROLLER_MANAGER = Component.CONTROLLER_MANAGER;
 
 /** karmada-controller-manager on one control-plane node, talking to that node's apiserver. */
 export function karmadaControllerManager(node: ControlPlaneNodeContext): ComponentSpec {
@@ -12,7 +13,7 @@ export function karmadaControllerManager(node: ControlPlaneNodeContext): Compone
     image: node.images.controllerManager,
     extraArgs: ['--cluster-status-update-frequency=10s'],
     healthPort: 10357,
-    clientCertificateSecret: node.certificates.controllerManagerClient,
+    clientCertificateSecret: SecretNames.client(node.instance, CONTROLLER_MANAGER),
     resources: {
       cpu: { request: kplus.Cpu.millis(200) },
       memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) },

@@ -1,18 +1,47 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
+import { ComponentSpec, ControlPlaneNodeContext, SecretMount, karmadaClientComponent } from './component-spec';
+import { Component, KARMADA_SYSTEM_NAMESPACE, SecretNames } from '../private/identities';
 
 /** The component name of karmada-scheduler. */
-export const SCHEDULER = 'karmada-scheduler';
+export const SCHEDULER = Component.SCHEDULER;
+
+/** Where the scheduler's and descheduler's gRPC client certificate for the estimators is mounted. */
+const ESTIMATOR_CLIENT_PKI = '/etc/karmada/pki/estimator-client';
+
+/**
+ * The flags and mount that point a (de)scheduler at the member clusters' estimators, or turn them off.
+ * The (de)scheduler looks the Service `<prefix>-<cluster>` up in `--scheduler-estimator-service-namespace` inside the
+ * Karmada API; there is none, so it dials `<prefix>-<cluster>:10352`, which resolves in its own host namespace.
+ */
+export function schedulerEstimatorClient(node: ControlPlaneNodeContext, component: string): { args: string[]; mounts: SecretMount[] } {
+  if (!node.schedulerEstimatorServicePrefix) {
+    return { args: component === SCHEDULER ? ['--enable-scheduler-estimator=false'] : [], mounts: [] };
+  }
+  return {
+    args: [
+      ...(component === SCHEDULER ? ['--enable-scheduler-estimator=true'] : []),
+      `--scheduler-estimator-service-prefix=${node.schedulerEstimatorServicePrefix}`,
+      `--scheduler-estimator-service-namespace=${KARMADA_SYSTEM_NAMESPACE}`,
+      '--scheduler-estimator-port=10352',
+      `--scheduler-estimator-ca-file=${ESTIMATOR_CLIENT_PKI}/ca.crt`,
+      `--scheduler-estimator-cert-file=${ESTIMATOR_CLIENT_PKI}/tls.crt`,
+      `--scheduler-estimator-key-file=${ESTIMATOR_CLIENT_PKI}/tls.key`,
+    ],
+    mounts: [{ id: 'estimator-client-cert', secretName: SecretNames.grpcClient(node.instance, component), mountPath: ESTIMATOR_CLIENT_PKI }],
+  };
+}
 
 /** karmada-scheduler on one control-plane node, talking to that node's apiserver. */
 export function karmadaScheduler(node: ControlPlaneNodeContext): ComponentSpec {
+  const estimators = schedulerEstimatorClient(node, SCHEDULER);
   return karmadaClientComponent({
     component: SCHEDULER,
     image: node.images.scheduler,
-    extraArgs: ['--enable-scheduler-estimator=false'],
+    extraArgs: estimators.args,
+    extraSecretMounts: estimators.mounts,
     healthPort: 10351,
-    clientCertificateSecret: node.certificates.schedulerClient,
+    clientCertificateSecret: SecretNames.client(node.instance, SCHEDULER),
     resources: {
       cpu: { request: kplus.Cpu.millis(100) },
       memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },

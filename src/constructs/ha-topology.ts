@@ -1,19 +1,27 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ControlPlaneCertificates } from '../certificates';
+import { EXTENSION_SERVER_PORT } from '../components/component-spec';
 import { API_SERVER, API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
+import { KarmadaApiObjectsProps } from './karmada-api-objects';
+import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
+import { KarmadaSchedulerEstimator } from './karmada-scheduler-estimator';
+import { addCertManagerPki } from '../private/cert-manager-pki';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
+import { Component, hostServiceName } from '../private/identities';
+import { PlannedCertificate, firstServiceIp, planPki } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
+import { isIpAddress } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** How the HA entry point to every apiserver is exposed. */
@@ -39,6 +47,52 @@ export interface ApiServerServiceOptions {
    * @default - every address the load balancer can receive from
    */
   readonly loadBalancerSourceRanges?: string[];
+  /**
+   * DNS names clients outside the host cluster use for the entry point (load balancer, DNS record): added to
+   * karmada-apiserver's serving certificate.
+   * @default - none
+   */
+  readonly externalDnsNames?: string[];
+  /**
+   * IP addresses clients outside the host cluster use for the entry point: added to karmada-apiserver's serving
+   * certificate.
+   * @default - none
+   */
+  readonly externalIpAddresses?: string[];
+}
+
+/** The optional Karmada components, each off unless switched on. */
+export interface KarmadaComponents {
+  /**
+   * karmada-descheduler on every control-plane node (it needs scheduler estimators to act on).
+   * @default false
+   */
+  readonly descheduler?: boolean;
+  /**
+   * karmada-search on every control-plane node, with its APIService `v1alpha1.search.karmada.io`.
+   * @default false
+   */
+  readonly search?: boolean;
+  /**
+   * karmada-metrics-adapter on every control-plane node, with its metrics APIServices.
+   * @default false
+   */
+  readonly metricsAdapter?: boolean;
+  /**
+   * Member clusters to run a karmada-scheduler-estimator for (one Deployment and Service each). Each needs a Secret
+   * `<name>-scheduler-estimator-<cluster>-kubeconfig` with key `kubeconfig` for that member cluster.
+   * @default - none: the scheduler runs without estimators
+   */
+  readonly schedulerEstimatorClusters?: string[];
+}
+
+/** Serving member clusters in pull mode (karmada-agent registers itself). */
+export interface PullModeOptions {
+  /**
+   * The URL member clusters reach karmada-apiserver at, e.g. `https://karmada.example.com:5443`. It goes into
+   * `kube-public/cluster-info` and its host into the apiserver's serving certificate.
+   */
+  readonly apiServerEndpoint: string;
 }
 
 /**
@@ -127,10 +181,26 @@ export interface HATopologyProps {
    */
   readonly etcdStorageClassName?: string;
   /**
-   * The Secrets with the control plane's certificates and keys.
-   * @default - the documented default name of each Secret
+   * Where the certificates come from.
+   * @default Pki.certManager()
    */
-  readonly certificates?: ControlPlaneCertificates;
+  readonly pki?: Pki;
+  /**
+   * Optional components.
+   * @default - none of them
+   */
+  readonly components?: KarmadaComponents;
+  /**
+   * Serve pull-mode member clusters: `cluster-info`, bootstrap-token RBAC and CSR signing.
+   * @default - push mode only: kube-controller-manager holds no CA key
+   */
+  readonly pullMode?: PullModeOptions;
+  /**
+   * Create the bootstrap Job that applies the objects inside the Karmada API (namespace, CRDs, webhook
+   * configurations, APIServices, RBAC) once the apiserver answers, filling every caBundle from the issued CA.
+   * @default true
+   */
+  readonly bootstrapJob?: boolean;
   /**
    * The Service IP range of the Karmada API.
    * @default '10.96.0.0/12'
@@ -162,6 +232,10 @@ export class HATopology extends Construct {
   public readonly apiServerService: kplus.Service;
   /** The in-cluster URL of the HA entry point. */
   public readonly apiServerUrl: string;
+  /** The name of every certificate Secret the control plane mounts: issued by cert-manager, or to be created by the user. */
+  public readonly certificateSecretNames: string[];
+  /** The objects to create inside the Karmada API, as `KarmadaApiObjects`/`KarmadaApiChart` props (caBundle left to fill). */
+  public readonly karmadaApiObjects: KarmadaApiObjectsProps;
 
   constructor(scope: Construct, id: string, props: HATopologyProps = {}) {
     super(scope, id);
@@ -171,6 +245,9 @@ export class HATopology extends Construct {
     const etcd = props.etcd ?? EtcdTopology.stacked();
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
     const apiServerServiceType = props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP;
+    const pki = props.pki ?? Pki.certManager();
+    const components = props.components ?? {};
+    const estimatorClusters = components.schedulerEstimatorClusters ?? [];
     this.etcdPlacement = etcd.placement;
 
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
@@ -192,7 +269,13 @@ export class HATopology extends Construct {
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
-      apiServerEtcdClientSecret: props.certificates?.apiServerEtcdClient,
+      schedulerEstimatorClusters: props.components?.schedulerEstimatorClusters ?? [],
+      pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
+      karmadaIssuerGiven: pki.certManagerOptions.karmadaIssuer !== undefined,
+      certManager: pki.mode === PkiMode.CERT_MANAGER,
+      apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
+      apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
+      descheduler: props.components?.descheduler ?? false,
     });
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
@@ -227,9 +310,14 @@ export class HATopology extends Construct {
       avoidEtcdHosts: etcd.placement === EtcdPlacement.EXTERNAL,
       failureDomain,
       images: props.images,
-      certificates: externalEtcd ? { ...props.certificates, apiServerEtcdClient: etcd.clientCertificateSecret } : props.certificates,
+      etcdClientCertificateSecret: externalEtcd ? etcd.clientCertificateSecret : undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
       hosts: props.controlPlaneHosts,
+      descheduler: components.descheduler,
+      search: components.search,
+      metricsAdapter: components.metricsAdapter,
+      schedulerEstimatorClusters: estimatorClusters,
+      pullMode: props.pullMode !== undefined,
     }));
 
     const serviceName = `${this.name}-apiserver`;
@@ -252,5 +340,74 @@ export class HATopology extends Construct {
         nodePort: props.apiServerService?.nodePort,
       }],
     });
+
+    // The Services karmada-apiserver reaches the other servers through: any node's instance will do.
+    const servedComponents = [
+      Component.AGGREGATED_API_SERVER, Component.WEBHOOK,
+      ...(components.search ? [Component.SEARCH] : []),
+      ...(components.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
+    ];
+    for (const component of servedComponents) {
+      const selector = componentSelector(this.name, component);
+      new kplus.Service(this, `${component}-service`, {
+        metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
+        selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
+        ports: [{ name: 'https', port: 443, targetPort: EXTENSION_SERVER_PORT }],
+      });
+    }
+    const estimatorsScope = new Construct(this, 'SchedulerEstimators');
+    for (const memberClusterName of estimatorClusters) {
+      new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
+        memberClusterName,
+        instance: this.name,
+        namespace: this.namespace,
+        image: props.images?.schedulerEstimator,
+        hosts: props.controlPlaneHosts,
+      });
+    }
+
+    // Certificates: one plan, issued by cert-manager or documented for the user's own Secrets.
+    const pullModeHost = props.pullMode ? new URL(props.pullMode.apiServerEndpoint).hostname.replace(/^\[|\]$/g, '') : undefined;
+    const externalNames = [...props.apiServerService?.externalDnsNames ?? [], ...(pullModeHost && !isIpAddress(pullModeHost) ? [pullModeHost] : [])];
+    const externalIps = [...props.apiServerService?.externalIpAddresses ?? [], ...(pullModeHost && isIpAddress(pullModeHost) ? [pullModeHost] : [])];
+    const certificates: PlannedCertificate[] = planPki({
+      instance: this.name,
+      namespace: this.namespace,
+      clusterDomain,
+      controlPlaneNodeNames: plan.controlPlaneNodeNames,
+      etcdMemberNames: externalEtcd ? [] : plan.etcdMemberNames,
+      descheduler: components.descheduler ?? false,
+      search: components.search ?? false,
+      metricsAdapter: components.metricsAdapter ?? false,
+      schedulerEstimatorClusters: estimatorClusters,
+      apiServerDnsNames: [...new Set(externalNames)],
+      apiServerIpAddresses: [...new Set(externalIps)],
+      kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
+    });
+    this.certificateSecretNames = certificates.map(certificate => certificate.secretName);
+    if (pki.mode === PkiMode.CERT_MANAGER) {
+      addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: pki.certManagerOptions });
+    }
+
+    // The objects inside the Karmada API, and the Job that applies them.
+    this.karmadaApiObjects = {
+      instance: this.name,
+      hostNamespace: this.namespace,
+      clusterDomain,
+      search: components.search ?? false,
+      metricsAdapter: components.metricsAdapter ?? false,
+      descheduler: components.descheduler ?? false,
+      pullModeApiEndpoint: props.pullMode?.apiServerEndpoint,
+    };
+    if (props.bootstrapJob ?? true) {
+      new KarmadaBootstrapJob(this, 'Bootstrap', {
+        instance: this.name,
+        namespace: this.namespace,
+        apiServerUrl: this.apiServerUrl,
+        karmadaApiObjects: this.karmadaApiObjects,
+        images: props.images,
+        hosts: props.controlPlaneHosts,
+      });
+    }
   }
 }

@@ -1,16 +1,21 @@
 import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ControlPlaneCertificates } from '../certificates';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
+import { karmadaAggregatedApiServer } from '../components/karmada-aggregated-apiserver';
 import { API_SERVER, API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
 import { karmadaControllerManager } from '../components/karmada-controller-manager';
+import { karmadaDescheduler } from '../components/karmada-descheduler';
+import { karmadaMetricsAdapter } from '../components/karmada-metrics-adapter';
 import { karmadaScheduler } from '../components/karmada-scheduler';
+import { karmadaSearch } from '../components/karmada-search';
+import { karmadaWebhook } from '../components/karmada-webhook';
+import { kubeControllerManager } from '../components/kube-controller-manager';
 import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
-import { resolveCertificates } from '../private/certificates';
 import { serviceHostName } from '../private/dns';
+import { SecretNames, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
 import { applyHostRequirements } from '../private/host-placement';
 import { resolveImages } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
@@ -71,10 +76,37 @@ export interface KarmadaControlPlaneNodeProps {
    */
   readonly images?: KarmadaImages;
   /**
-   * The Secrets with the components' certificates and keys.
-   * @default - the documented default name of each Secret
+   * External endpoints: the Secret with the client certificate every etcd client of this node presents
+   * (karmada-apiserver, karmada-aggregated-apiserver, karmada-search): keys `tls.crt`, `tls.key`, `ca.crt`.
+   * @default - each client's own Secret, `<instance>-<component>-etcd-client-cert`, issued by the etcd CA
    */
-  readonly certificates?: ControlPlaneCertificates;
+  readonly etcdClientCertificateSecret?: string;
+  /**
+   * Run karmada-descheduler on this node.
+   * @default false
+   */
+  readonly descheduler?: boolean;
+  /**
+   * Run karmada-search on this node.
+   * @default false
+   */
+  readonly search?: boolean;
+  /**
+   * Run karmada-metrics-adapter on this node.
+   * @default false
+   */
+  readonly metricsAdapter?: boolean;
+  /**
+   * The member clusters that have a karmada-scheduler-estimator: the scheduler (and descheduler) dial them.
+   * @default - none: the scheduler runs without estimators
+   */
+  readonly schedulerEstimatorClusters?: string[];
+  /**
+   * Serve pull-mode member clusters: kube-controller-manager signs karmada-agent client certificates with the
+   * Karmada CA, whose key it then mounts (Secret `<instance>-ca`).
+   * @default false
+   */
+  readonly pullMode?: boolean;
   /**
    * The failure domain no two control-plane nodes may share.
    * @default kplus.Topology.HOSTNAME
@@ -98,9 +130,11 @@ export interface KarmadaControlPlaneNodeProps {
 }
 
 /**
- * One control-plane node: karmada-apiserver, karmada-scheduler and karmada-controller-manager, each a
- * single-replica Deployment, all required to share one host (and, when stacked, the host of their etcd member).
- * The scheduler and controller manager talk to this node's apiserver through its own Service.
+ * One control-plane node: karmada-apiserver, karmada-aggregated-apiserver, kube-controller-manager,
+ * karmada-controller-manager, karmada-scheduler and karmada-webhook (plus, when switched on, karmada-descheduler,
+ * karmada-search and karmada-metrics-adapter), each a single-replica Deployment, all required to share one host
+ * (and, when stacked, the host of their etcd member). Every component talks to this node's apiserver through its
+ * own Service; the etcd clients (apiserver, aggregated apiserver, search) dial the local member when stacked.
  */
 export class KarmadaControlPlaneNode extends Construct {
   /** The node's name. */
@@ -136,9 +170,21 @@ export class KarmadaControlPlaneNode extends Construct {
       etcdKeyPrefix: props.etcdKeyPrefix ?? '/registry',
       serviceClusterIpRange: props.serviceClusterIpRange ?? '10.96.0.0/12',
       images: resolveImages(props.images),
-      certificates: resolveCertificates(instance, props.certificates),
+      etcdClientSecret: component => props.etcdClientCertificateSecret ?? SecretNames.etcdClient(instance, component),
+      pullMode: props.pullMode ?? false,
+      schedulerEstimatorServicePrefix: (props.schedulerEstimatorClusters ?? []).length > 0 ? schedulerEstimatorServicePrefix(instance) : undefined,
     };
-    const components = [karmadaApiServer(context), karmadaScheduler(context), karmadaControllerManager(context)];
+    const components = [
+      karmadaApiServer(context),
+      karmadaAggregatedApiServer(context),
+      kubeControllerManager(context),
+      karmadaControllerManager(context),
+      karmadaScheduler(context),
+      karmadaWebhook(context),
+      ...(props.descheduler ? [karmadaDescheduler(context)] : []),
+      ...(props.search ? [karmadaSearch(context)] : []),
+      ...(props.metricsAdapter ? [karmadaMetricsAdapter(context)] : []),
+    ];
 
     const kubeconfigs = new kplus.ConfigMap(this, 'Kubeconfigs', {
       metadata: { name: `${this.nodeName}-kubeconfigs`, namespace: this.namespace },
@@ -177,7 +223,7 @@ export class KarmadaControlPlaneNode extends Construct {
     const selector = controlPlaneComponentSelector(context.instance, spec.component, context.nodeName);
     const deployment = new kplus.Deployment(this, spec.component, {
       metadata: {
-        name: `${context.nodeName}-${spec.component.replace(/^karmada-/, '')}`,
+        name: `${context.nodeName}-${shortName(spec.component)}`,
         namespace: context.namespace,
         labels: selector,
       },
@@ -210,8 +256,11 @@ export class KarmadaControlPlaneNode extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     for (const mount of spec.secretMounts) {
-      mountSecret(deployment, mount.id, container, mount.secretName, mount.mountPath);
+      mountSecret(deployment, mount.id, container, mount.secretName, mount.mountPath, mount.items);
     }
+    (spec.scratchDirectories ?? []).forEach((directory, index) => {
+      container.mount(directory, kplus.Volume.fromEmptyDir(deployment, `scratch-${index}`, `scratch-${index}`));
+    });
     if (spec.kubeconfig) {
       container.mount(KUBECONFIG_MOUNT, kplus.Volume.fromConfigMap(deployment, 'kubeconfig', kubeconfigs, {
         name: 'kubeconfig',

@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Component } from './identities';
 import { KarmadaLabels } from '../labels';
 
 /** Component name used for etcd pods. */
@@ -21,6 +22,19 @@ export function controlPlanePodLabels(instance: string, component: string, contr
     ...commonLabels(instance, component, KarmadaLabels.ROLE_CONTROL_PLANE),
     [KarmadaLabels.CONTROL_PLANE_NODE]: controlPlaneNode,
   };
+}
+
+/** The labels of one member cluster's scheduler-estimator pods. */
+export function schedulerEstimatorPodLabels(instance: string, memberCluster: string): Record<string, string> {
+  return {
+    ...commonLabels(instance, Component.SCHEDULER_ESTIMATOR, KarmadaLabels.ROLE_CONTROL_PLANE),
+    [KarmadaLabels.MEMBER_CLUSTER]: memberCluster,
+  };
+}
+
+/** The immutable selector of one member cluster's scheduler-estimator Deployment and of its Service. */
+export function schedulerEstimatorSelector(instance: string, memberCluster: string): Record<string, string> {
+  return { ...componentSelector(instance, Component.SCHEDULER_ESTIMATOR), [KarmadaLabels.MEMBER_CLUSTER]: memberCluster };
 }
 
 /** The immutable selector of one etcd member's StatefulSet and of its Service. */

@@ -6,7 +6,13 @@ import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
   checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+  checkCertificateDnsName, checkHttpsUrl, checkIpAddress,
 } from './validation';
+
+/** Object names (Services) are DNS-1035 labels. */
+const MAX_OBJECT_NAME_LENGTH = 63;
+/** `-kubeconfig`, the longest suffix after a scheduler estimator's name (its member kubeconfig Secret). */
+const MAX_SECRET_SUFFIX = '-kubeconfig'.length;
 
 /** The longest installation name: it prefixes node, member and Service names. */
 export const MAX_INSTANCE_NAME_LENGTH = 30;
@@ -31,8 +37,17 @@ export interface HATopologyInput {
   readonly etcdHostLabels?: Record<string, string>;
   readonly etcdHostsGiven: boolean;
   readonly serviceClusterIpRange?: string;
-  /** The apiserver's etcd client Secret named through `certificates`, if any. */
-  readonly apiServerEtcdClientSecret?: string;
+  /** The member clusters given a scheduler estimator. */
+  readonly schedulerEstimatorClusters: string[];
+  /** The pull-mode endpoint, when pull mode is on. */
+  readonly pullModeApiServerEndpoint?: string;
+  /** The Karmada CA is an issuer the user named (so the library does not hold its key). */
+  readonly karmadaIssuerGiven: boolean;
+  /** cert-manager issues the certificates (rather than Secrets the user made). */
+  readonly certManager: boolean;
+  readonly apiServerExternalDnsNames: string[];
+  readonly apiServerExternalIpAddresses: string[];
+  readonly descheduler: boolean;
 }
 
 /** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
@@ -79,9 +94,6 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint'));
     errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
     errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
-    if (input.apiServerEtcdClientSecret !== undefined && input.apiServerEtcdClientSecret !== etcd.clientCertificateSecret) {
-      errors.push(`certificates.apiServerEtcdClient '${input.apiServerEtcdClientSecret}' contradicts the external etcd's clientCertificateSecret '${etcd.clientCertificateSecret}': name the Secret once, in EtcdTopology.externalEndpoints()`);
-    }
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
@@ -113,6 +125,28 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   const zoneFindings = checkZones(input.zones, input.failureDomainKey, nodeNames.length, memberNames.length);
   errors.push(...zoneFindings.errors);
   warnings.push(...zoneFindings.warnings);
+
+  // Components, certificates, pull mode.
+  input.schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
+    `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${input.name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
+  errors.push(...checkUnique('components.schedulerEstimatorClusters', input.schedulerEstimatorClusters, 'member cluster'));
+  if (input.descheduler && input.schedulerEstimatorClusters.length === 0) {
+    warnings.push('components.descheduler is on but no member cluster has a scheduler estimator: karmada-descheduler only acts on what the estimators report; list them in components.schedulerEstimatorClusters');
+  }
+  input.apiServerExternalDnsNames.forEach((name, index) => errors.push(...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name)));
+  input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address)));
+  if (input.pullModeApiServerEndpoint !== undefined) {
+    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', input.pullModeApiServerEndpoint));
+    if (input.karmadaIssuerGiven) {
+      errors.push('pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode');
+    }
+    if (input.apiServerServiceType === 'ClusterIP') {
+      warnings.push(`pullMode.apiServerEndpoint is ${input.pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
+    }
+  }
+  if (!input.certManager && input.karmadaIssuerGiven) {
+    errors.push('pki names a Karmada issuer but uses existing Secrets: use Pki.certManager({ karmadaIssuer }) or Pki.existingSecrets()');
+  }
 
   errors.push(...checkDistinctObjectNames(input.name, nodeNames, memberNames));
   return { controlPlaneNodeNames: nodeNames, etcdMemberNames: memberNames, errors, warnings };

@@ -281,3 +281,36 @@ export function checkEtcdStorage(storageBytes: number, quotaBytes: number): { er
   }
   return { errors: [], warnings: [] };
 }
+
+/** A DNS name a certificate may carry: lowercase labels, optionally one leading wildcard label. */
+export function checkCertificateDnsName(property: string, value: string): string[] {
+  const labels = value.split('.');
+  const valid = value.length <= 253 && labels.every((label, index) =>
+    (index === 0 && label === '*' && labels.length > 2) || /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(label));
+  return valid ? [] : [`${property} '${value}' is not a DNS name: use lowercase labels separated by dots, e.g. 'karmada.example.com'`];
+}
+
+/** An IPv4 or IPv6 address (no prefix length). */
+export function checkIpAddress(property: string, value: string): string[] {
+  return isIpAddress(value) ? [] : [`${property} '${value}' is not an IP address: write e.g. '203.0.113.10' or '2001:db8::10', without a prefix length`];
+}
+
+/** True for an IPv4 or IPv6 address. */
+export function isIpAddress(value: string): boolean {
+  if (/^(\d{1,3})(\.\d{1,3}){3}$/.test(value)) return value.split('.').every(octet => Number(octet) <= 255);
+  return value.includes(':') && isCidr(`${value}/128`);
+}
+
+/** An https URL of a host and port, no path: an endpoint clients outside the host cluster dial. */
+export function checkHttpsUrl(property: string, value: string): string[] {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
+    return [`${property} '${value}' is not of the form 'https://<host>[:<port>]': write it e.g. as 'https://karmada.example.com:5443'`];
+  }
+  return [];
+}

@@ -1,0 +1,24 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ComponentSpec, ControlPlaneNodeContext, extensionApiServer } from './component-spec';
+import { Component, SecretNames } from '../private/identities';
+
+/**
+ * karmada-aggregated-apiserver on one control-plane node: serves `cluster.karmada.io` (Cluster objects, stored in
+ * etcd through its own connection: the node's local member when stacked) behind karmada-apiserver's aggregator.
+ */
+export function karmadaAggregatedApiServer(node: ControlPlaneNodeContext): ComponentSpec {
+  const component = Component.AGGREGATED_API_SERVER;
+  return extensionApiServer({
+    component,
+    image: node.images.aggregatedApiServer,
+    servingCertificateSecret: SecretNames.serving(node.instance, component),
+    clientCertificateSecret: SecretNames.client(node.instance, component),
+    etcd: { servers: node.etcdServers, keyPrefix: node.etcdKeyPrefix, clientCertificateSecret: node.etcdClientSecret(component) },
+    extraArgs: ['--audit-log-path=-', '--audit-log-maxage=0', '--audit-log-maxbackup=0'],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(100) },
+      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+    },
+  });
+}

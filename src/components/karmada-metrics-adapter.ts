@@ -1,0 +1,20 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ComponentSpec, ControlPlaneNodeContext, extensionApiServer } from './component-spec';
+import { Component, SecretNames } from '../private/identities';
+
+/** karmada-metrics-adapter on one control-plane node: `metrics.k8s.io` and `custom.metrics.k8s.io` over the member clusters. */
+export function karmadaMetricsAdapter(node: ControlPlaneNodeContext): ComponentSpec {
+  const component = Component.METRICS_ADAPTER;
+  return extensionApiServer({
+    component,
+    image: node.images.metricsAdapter,
+    servingCertificateSecret: SecretNames.serving(node.instance, component),
+    clientCertificateSecret: SecretNames.client(node.instance, component),
+    extraArgs: ['--metrics-bind-address=$(POD_IP):8080'],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(100) },
+      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, httpProbe, kubeconfigKey } from './component-spec';
+import { Component, SecretNames } from '../private/identities';
+
+/** kube-controller-manager's secure port (health only; it serves no API). */
+const SECURE_PORT = 10257;
+const SERVICE_ACCOUNT_PKI = '/etc/karmada/pki/service-account';
+const SIGNING_PKI = '/etc/karmada/pki/signing-ca';
+/** It writes a self-signed serving certificate for its health endpoint here (the root filesystem is read-only). */
+const CERT_DIR = '/var/run/kubernetes';
+
+/**
+ * The controllers the Karmada API needs: namespace deletion, garbage collection, service-account tokens, finished
+ * Job cleanup (none run, harmless), bootstrap tokens for pull-mode registration, CSR cleanup and ClusterRole
+ * aggregation (karmada-view/karmada-edit). The CSR signer runs only for pull-mode members.
+ */
+export const KUBE_CONTROLLERS = [
+  'namespace', 'garbagecollector', 'serviceaccount-token', 'ttl-after-finished', 'bootstrapsigner', 'tokencleaner', 'csrcleaner',
+  'clusterrole-aggregation',
+];
+
+/** kube-controller-manager on one control-plane node, talking to that node's apiserver as `system:kube-controller-manager`. */
+export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentSpec {
+  const component = Component.KUBE_CONTROLLER_MANAGER;
+  const kubeconfig = `${KUBECONFIG_MOUNT}/${kubeconfigKey(component)}`;
+  const healthz = (periodSeconds: number, failureThreshold: number) =>
+    httpProbe('/healthz', SECURE_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
+  return {
+    component,
+    image: node.images.kubeControllerManager,
+    command: ['kube-controller-manager'],
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--bind-address=$(POD_IP)',
+      `--secure-port=${SECURE_PORT}`,
+      `--cert-dir=${CERT_DIR}`,
+      `--client-ca-file=${CLIENT_PKI}/ca.crt`,
+      `--root-ca-file=${CLIENT_PKI}/ca.crt`,
+      `--service-account-private-key-file=${SERVICE_ACCOUNT_PKI}/tls.key`,
+      '--use-service-account-credentials=true',
+      `--controllers=${[...KUBE_CONTROLLERS, ...(node.pullMode ? ['csrsigning'] : [])].join(',')}`,
+      ...(node.pullMode ? [
+        // Signs karmada-agent client certificates (signer kubernetes.io/kube-apiserver-client) with the Karmada CA.
+        `--cluster-signing-kube-apiserver-client-cert-file=${SIGNING_PKI}/tls.crt`,
+        `--cluster-signing-kube-apiserver-client-key-file=${SIGNING_PKI}/tls.key`,
+      ] : []),
+      '--leader-elect=true',
+      `--cluster-name=${node.instance}`,
+      '--v=2',
+    ],
+    ports: [{ name: 'https', number: SECURE_PORT }],
+    startup: healthz(5, 24),
+    liveness: healthz(10, 8),
+    readiness: healthz(10, 3),
+    secretMounts: [
+      { id: 'client-cert', secretName: SecretNames.client(node.instance, component), mountPath: CLIENT_PKI },
+      { id: 'service-account-key', secretName: SecretNames.serviceAccountKey(node.instance), mountPath: SERVICE_ACCOUNT_PKI, items: ['tls.key'] },
+      ...(node.pullMode ? [{ id: 'signing-ca', secretName: SecretNames.karmadaCa(node.instance), mountPath: SIGNING_PKI, items: ['tls.crt', 'tls.key'] }] : []),
+    ],
+    kubeconfig: { clientCertificateMountPath: CLIENT_PKI },
+    scratchDirectories: [CERT_DIR],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(200) },
+      memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) },
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { ApiObject, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { HostRequirements } from '../host-requirements';
+import { applyHostRequirements } from '../private/host-placement';
+import { Component, SecretNames, schedulerEstimatorServiceName } from '../private/identities';
+import { DEFAULT_IMAGES } from '../private/images';
+import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { resolveNamespace } from '../private/scope';
+import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
+import { checkObjectName } from '../private/validation';
+
+/** The estimator's gRPC port, which the scheduler dials (`--scheduler-estimator-port`). */
+export const SCHEDULER_ESTIMATOR_PORT = 10352;
+const HEALTH_PORT = 10351;
+const METRICS_PORT = 8080;
+const SERVING_PKI = '/etc/karmada/pki/serving';
+const MEMBER_KUBECONFIG = '/etc/karmada/member';
+
+/**
+ * Props of one member cluster's scheduler estimator.
+ */
+export interface KarmadaSchedulerEstimatorProps {
+  /** The member cluster's name, as registered in Karmada (`--cluster-name`). A DNS-1123 label. */
+  readonly memberClusterName: string;
+  /**
+   * The installation (label `app.kubernetes.io/instance`, and the prefix of the Service the scheduler dials).
+   * @default 'karmada'
+   */
+  readonly instance?: string;
+  /**
+   * Namespace of every object: the namespace of the scheduler that dials it.
+   * @default - the chart's namespace, or `karmada-system` when the chart has none
+   */
+  readonly namespace?: string;
+  /**
+   * Container image.
+   * @default 'docker.io/karmada/karmada-scheduler-estimator:v1.18.2'
+   */
+  readonly image?: string;
+  /**
+   * Replicas; they are spread over hosts. The scheduler falls back to its general estimate while none answers.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * The Secret with a kubeconfig (key `kubeconfig`) for the member cluster, with read access to its nodes and pods.
+   * @default - `<instance>-scheduler-estimator-<memberClusterName>-kubeconfig`
+   */
+  readonly memberKubeconfigSecret?: string;
+  /**
+   * Which hosts may run it.
+   * @default - any host
+   */
+  readonly hosts?: HostRequirements;
+}
+
+/**
+ * karmada-scheduler-estimator for one member cluster: a Deployment and the Service `<instance>-scheduler-estimator-<cluster>`
+ * that karmada-scheduler (and karmada-descheduler) dial over mutually authenticated gRPC (TLS serving certificate
+ * from the Karmada CA; clients must present a certificate from the same CA).
+ */
+export class KarmadaSchedulerEstimator extends Construct {
+  /** The Service the scheduler dials. */
+  public readonly service: kplus.Service;
+  /** The estimator's Deployment. */
+  public readonly deployment: kplus.Deployment;
+
+  constructor(scope: Construct, id: string, props: KarmadaSchedulerEstimatorProps) {
+    super(scope, id);
+    const instance = props.instance ?? 'karmada';
+    const namespace = resolveNamespace(this, props.namespace);
+    const name = schedulerEstimatorServiceName(instance, props.memberClusterName);
+    const errors = checkObjectName('memberClusterName', props.memberClusterName, 63 - name.length + props.memberClusterName.length, 'member-1');
+    if (errors.length > 0) throw new Error(errors.join('\n'));
+    const component = Component.SCHEDULER_ESTIMATOR;
+    const selector = schedulerEstimatorSelector(instance, props.memberClusterName);
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name, namespace, labels: selector },
+      podMetadata: { labels: schedulerEstimatorPodLabels(instance, props.memberClusterName) },
+      select: false,
+      replicas: props.replicas ?? 2,
+      automountServiceAccountToken: false,
+      securityContext: POD_SECURITY_CONTEXT,
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    dropConstructPathLabel(ApiObject.of(this.deployment), '/spec/template/metadata/labels');
+    const healthz = (periodSeconds: number, failureThreshold: number) => kplus.Probe.fromHttpGet('/healthz', {
+      port: HEALTH_PORT, periodSeconds: Duration.seconds(periodSeconds), timeoutSeconds: Duration.seconds(5), failureThreshold,
+    });
+    const container = this.deployment.addContainer({
+      name: component,
+      image: props.image ?? DEFAULT_IMAGES.schedulerEstimator,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: [`/bin/${component}`],
+      args: [
+        `--kubeconfig=${MEMBER_KUBECONFIG}/kubeconfig`,
+        `--cluster-name=${props.memberClusterName}`,
+        `--server-port=${SCHEDULER_ESTIMATOR_PORT}`,
+        `--health-probe-bind-address=$(POD_IP):${HEALTH_PORT}`,
+        `--metrics-bind-address=$(POD_IP):${METRICS_PORT}`,
+        `--grpc-auth-cert-file=${SERVING_PKI}/tls.crt`,
+        `--grpc-auth-key-file=${SERVING_PKI}/tls.key`,
+        `--grpc-client-ca-file=${SERVING_PKI}/ca.crt`,
+        '--v=2',
+      ],
+      envVariables: POD_IP_ENV,
+      ports: [
+        { name: 'grpc', number: SCHEDULER_ESTIMATOR_PORT },
+        { name: 'health', number: HEALTH_PORT },
+        { name: 'metrics', number: METRICS_PORT },
+      ],
+      startup: healthz(5, 24),
+      liveness: healthz(15, 3),
+      readiness: healthz(10, 3),
+      resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } },
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+    });
+    mountSecret(this.deployment, 'serving-cert', container, SecretNames.schedulerEstimator(instance, props.memberClusterName), SERVING_PKI);
+    mountSecret(this.deployment, 'member-kubeconfig', container, props.memberKubeconfigSecret ?? `${name}-kubeconfig`, MEMBER_KUBECONFIG, ['kubeconfig']);
+    this.deployment.scheduling.separate(kplus.Pods.select(this, 'Replicas', { labels: selector }), { topology: kplus.Topology.HOSTNAME, weight: 100 });
+    applyHostRequirements(this.deployment, props.hosts);
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name, namespace, labels: selector },
+      selector: kplus.Pods.select(this, 'Pods', { labels: selector }),
+      ports: [{ name: 'grpc', port: SCHEDULER_ESTIMATOR_PORT, targetPort: SCHEDULER_ESTIMATOR_PORT }],
+    });
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
+  SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, schedulerEstimatorServiceName,
+} from './identities';
+
+/** The certificate authorities of an installation. */
+export enum CertificateAuthority {
+  /** Signs everything karmada-apiserver and its clients present to each other. */
+  KARMADA = 'karmada',
+  /** Signs etcd's server, peer and client certificates. */
+  ETCD = 'etcd',
+  /** Signs the front-proxy client certificate. */
+  FRONT_PROXY = 'front-proxy',
+}
+
+/** Key usages, as cert-manager spells them. */
+export type KeyUsage = 'digital signature' | 'key encipherment' | 'server auth' | 'client auth' | 'cert sign' | 'crl sign';
+
+/** One certificate of the installation: what it is for, who signs it, and what it says. */
+export interface PlannedCertificate {
+  /** The Secret that holds it (and the name of its cert-manager Certificate). */
+  readonly secretName: string;
+  /** What the certificate is for, in a few words (the README's table). */
+  readonly purpose: string;
+  /** The CA that signs it; undefined for the CAs themselves (self-signed roots). */
+  readonly issuer?: CertificateAuthority;
+  /** This certificate is one of the CAs. */
+  readonly isCA?: CertificateAuthority;
+  readonly commonName: string;
+  readonly organizations: string[];
+  readonly dnsNames: string[];
+  readonly ipAddresses: string[];
+  readonly usages: KeyUsage[];
+  /** cert-manager keeps the private key across renewals (CAs, the service-account key): rotating it would invalidate every certificate or token it signed. */
+  readonly keepPrivateKey: boolean;
+}
+
+/** What the PKI depends on. */
+export interface PkiPlanInput {
+  readonly instance: string;
+  readonly namespace: string;
+  readonly clusterDomain: string;
+  readonly controlPlaneNodeNames: string[];
+  /** The etcd members the library runs (none with an etcd outside the cluster). */
+  readonly etcdMemberNames: string[];
+  readonly descheduler: boolean;
+  readonly search: boolean;
+  readonly metricsAdapter: boolean;
+  readonly schedulerEstimatorClusters: string[];
+  /** Extra names and addresses of the HA entry point (load balancer, DNS, pull-mode endpoint). */
+  readonly apiServerDnsNames: string[];
+  readonly apiServerIpAddresses: string[];
+  /** The first address of the Karmada API's Service range: the `kubernetes` Service inside the Karmada API. */
+  readonly kubernetesServiceIp: string;
+}
+
+const SERVER: KeyUsage[] = ['digital signature', 'key encipherment', 'server auth'];
+const CLIENT: KeyUsage[] = ['digital signature', 'key encipherment', 'client auth'];
+// etcd's gRPC gateway dials the member's own client port with the server certificate, and peers are both ends.
+const SERVER_AND_CLIENT: KeyUsage[] = ['digital signature', 'key encipherment', 'server auth', 'client auth'];
+const CA: KeyUsage[] = ['digital signature', 'cert sign', 'crl sign'];
+
+/** Every name a Service answers to inside its cluster: `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`. */
+export function serviceDnsNames(serviceName: string, namespace: string, clusterDomain: string): string[] {
+  return [serviceName, `${serviceName}.${namespace}`, `${serviceName}.${namespace}.svc`, `${serviceName}.${namespace}.svc.${clusterDomain}`];
+}
+
+/**
+ * Every certificate of one installation. The cert-manager Certificates are rendered from this list, the README's
+ * table documents it for users who bring their own Secrets, and the tests issue it with openssl.
+ */
+export function planPki(input: PkiPlanInput): PlannedCertificate[] {
+  const { instance, namespace, clusterDomain } = input;
+  const hostNames = (component: string) => serviceDnsNames(hostServiceName(instance, component), namespace, clusterDomain);
+  const certificates: PlannedCertificate[] = [];
+  const ca = (authority: CertificateAuthority, secretName: string, commonName: string, purpose: string) => certificates.push({
+    secretName, purpose, isCA: authority, commonName, organizations: [], dnsNames: [], ipAddresses: [], usages: CA, keepPrivateKey: true,
+  });
+  const leaf = (issuer: CertificateAuthority, secretName: string, purpose: string, commonName: string, usages: KeyUsage[],
+    names: { organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[]; keepPrivateKey?: boolean } = {}) => certificates.push({
+    secretName, purpose, issuer, commonName, usages,
+    organizations: names.organizations ?? [], dnsNames: names.dnsNames ?? [], ipAddresses: names.ipAddresses ?? [],
+    keepPrivateKey: names.keepPrivateKey ?? false,
+  });
+  const client = (component: string) => leaf(CertificateAuthority.KARMADA, SecretNames.client(instance, component),
+    `${component}'s client certificate for karmada-apiserver`, componentUserName(component), CLIENT);
+  const etcdClient = (component: string) => {
+    if (input.etcdMemberNames.length > 0) {
+      leaf(CertificateAuthority.ETCD, SecretNames.etcdClient(instance, component), `${component}'s client certificate for etcd`,
+        `system:karmada:${component}-etcd-client`, CLIENT);
+    }
+  };
+  /** An aggregated API server is dialled by karmada-apiserver's aggregator as `<karmada-side Service>.karmada-system.svc`. */
+  const aggregatedServing = (component: string) => leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, component),
+    `${component}'s serving certificate`, component, SERVER, {
+      dnsNames: [...hostNames(component), ...serviceDnsNames(karmadaSideServiceName(component), KARMADA_SYSTEM_NAMESPACE, clusterDomain)],
+    });
+
+  ca(CertificateAuthority.KARMADA, SecretNames.karmadaCa(instance), `${instance}-ca`, 'the Karmada CA');
+  if (input.etcdMemberNames.length > 0) ca(CertificateAuthority.ETCD, SecretNames.etcdCa(instance), `${instance}-etcd-ca`, 'the etcd CA');
+  ca(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyCa(instance), `${instance}-front-proxy-ca`, 'the front-proxy CA');
+
+  // etcd: a server and a peer certificate per member, both covering the member's every DNS name.
+  for (const member of input.etcdMemberNames) {
+    const dnsNames = serviceDnsNames(member, namespace, clusterDomain);
+    leaf(CertificateAuthority.ETCD, SecretNames.etcdServer(member), `etcd member ${member}: serving clients`, member, SERVER_AND_CLIENT, { dnsNames });
+    leaf(CertificateAuthority.ETCD, SecretNames.etcdPeer(member), `etcd member ${member}: talking to its peers`, member, SERVER_AND_CLIENT, { dnsNames });
+  }
+
+  // karmada-apiserver: the entry point, every node's own Service, the in-Karmada `kubernetes` Service, loopback,
+  // and whatever external names the entry point has.
+  leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.API_SERVER), 'karmada-apiserver\'s serving certificate',
+    Component.API_SERVER, SERVER, {
+      dnsNames: [
+        ...hostNames(Component.API_SERVER),
+        ...input.controlPlaneNodeNames.flatMap(node => serviceDnsNames(`${node}-apiserver`, namespace, clusterDomain)),
+        ...serviceDnsNames('kubernetes', 'default', clusterDomain),
+        'localhost',
+        ...input.apiServerDnsNames,
+      ],
+      ipAddresses: ['127.0.0.1', input.kubernetesServiceIp, ...input.apiServerIpAddresses],
+    });
+  etcdClient(Component.API_SERVER);
+  leaf(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyClient(instance),
+    'the identity karmada-apiserver presents to aggregated API servers', FRONT_PROXY_CLIENT_USER, CLIENT);
+  leaf(CertificateAuthority.KARMADA, SecretNames.serviceAccountKey(instance), 'the service-account token signing key (only tls.key is used)',
+    `${instance}-service-account-signer`, ['digital signature'], { keepPrivateKey: true });
+
+  aggregatedServing(Component.AGGREGATED_API_SERVER);
+  client(Component.AGGREGATED_API_SERVER);
+  etcdClient(Component.AGGREGATED_API_SERVER);
+
+  client(Component.KUBE_CONTROLLER_MANAGER);
+  client(Component.CONTROLLER_MANAGER);
+  client(Component.SCHEDULER);
+
+  leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.WEBHOOK), 'karmada-webhook\'s serving certificate',
+    Component.WEBHOOK, SERVER, { dnsNames: hostNames(Component.WEBHOOK) });
+  client(Component.WEBHOOK);
+
+  if (input.descheduler) client(Component.DESCHEDULER);
+  if (input.search) {
+    aggregatedServing(Component.SEARCH);
+    client(Component.SEARCH);
+    etcdClient(Component.SEARCH);
+  }
+  if (input.metricsAdapter) {
+    aggregatedServing(Component.METRICS_ADAPTER);
+    client(Component.METRICS_ADAPTER);
+  }
+  if (input.schedulerEstimatorClusters.length > 0) {
+    // The scheduler (and descheduler) dial `<prefix>-<cluster>:10352` in their own namespace (see the estimator).
+    for (const cluster of input.schedulerEstimatorClusters) {
+      const serviceName = schedulerEstimatorServiceName(instance, cluster);
+      leaf(CertificateAuthority.KARMADA, SecretNames.schedulerEstimator(instance, cluster),
+        `karmada-scheduler-estimator of member cluster ${cluster}: serving gRPC`, serviceName, SERVER,
+        { dnsNames: serviceDnsNames(serviceName, namespace, clusterDomain) });
+    }
+    for (const component of input.descheduler ? [Component.SCHEDULER, Component.DESCHEDULER] : [Component.SCHEDULER]) {
+      leaf(CertificateAuthority.KARMADA, SecretNames.grpcClient(instance, component), `${component}'s client certificate for the scheduler estimators`,
+        `system:karmada:${component}-grpc`, CLIENT);
+    }
+  }
+
+  leaf(CertificateAuthority.KARMADA, SecretNames.bootstrapClient(instance),
+    'the bootstrap Job: creates the first RBAC objects, so it is in system:masters', BOOTSTRAP_USER, CLIENT, { organizations: [SYSTEM_MASTERS] });
+  leaf(CertificateAuthority.KARMADA, SecretNames.adminClient(instance), 'people: the admin kubeconfig (bound to cluster-admin)',
+    ADMIN_USER, CLIENT, { organizations: [ADMIN_GROUP] });
+  return certificates;
+}
+
+/** The first usable address of a CIDR: the `kubernetes` Service's ClusterIP. IPv4 and IPv6. */
+export function firstServiceIp(cidr: string): string {
+  const [address] = cidr.split('/');
+  if (address.includes(':')) {
+    const groups = expandIpv6(address);
+    groups[7] = groups[7] + 1;
+    return groups.map(group => group.toString(16)).join(':');
+  }
+  const octets = address.split('.').map(Number);
+  const value = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3] + 1;
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+function expandIpv6(address: string): number[] {
+  const [head, tail] = address.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const zeros = new Array(8 - headGroups.length - tailGroups.length).fill('0');
+  return [...headGroups, ...(tail !== undefined ? zeros : []), ...tailGroups].map(group => parseInt(group, 16));
+}
