@@ -22,6 +22,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',
     'yaml@^2',
+    // test/crd-schema.ts: validate custom resources against the CRDs' openAPIV3Schema
+    'ajv@^8',
+    'ajv-formats@^3',
   ],
 
   docgen: true,
@@ -74,7 +77,15 @@ project.addTask('bench', {
   env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
 });
 
+// CRD YAML input (one multi-document file, built by scripts/gather-crds.sh and committed); the generated TS is
+// committed under src/imports/. `cdk8s import` takes one spec per call and projen tasks cannot loop.
+project.addTask('import-crds', {
+  description: 'Generate TypeScript for the CRDs in imports/crds.yaml into src/imports',
+  exec: 'cdk8s import imports/crds.yaml --language typescript --output src/imports --no-check-upgrade --no-save',
+});
+
 project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/');
 project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/.etcd-test/');
+project.npmignore?.exclude('/imports/');
 
 project.synth();
