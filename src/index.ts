@@ -19,3 +19,6 @@ export * as karmadaremedy from './imports/remedy.karmada.io';
 export * as multicluster from './imports/multicluster.x-k8s.io';
 // work.karmada.io (ResourceBinding, ClusterResourceBinding, Work) stays internal: Karmada's controllers write
 // those objects, users do not, and exporting it would take API.md past 3 MB.
+export * from './constructs/karmada-api-objects';
+export * from './constructs/karmada-api-chart';
+export * from './constructs/karmada-bootstrap-job';

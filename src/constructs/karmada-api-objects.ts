@@ -1,0 +1,511 @@
+import { ApiObject, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { KarmadaLabels } from '../labels';
+import { serviceHostName } from '../private/dns';
+import {
+  ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, componentUserName, hostServiceName, karmadaSideServiceName,
+} from '../private/identities';
+import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
+import { karmadaCrds } from '../private/karmada-crds';
+import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
+import { checkDnsDomain, checkNamespace, checkObjectName } from '../private/validation';
+
+const k8s = kplus.k8s;
+
+/**
+ * Props of the objects that must exist inside the Karmada API.
+ */
+export interface KarmadaApiObjectsProps {
+  /**
+   * The installation's name: the prefix of its Services in the host cluster (e.g. `<instance>-webhook`).
+   * @default 'karmada'
+   */
+  readonly instance?: string;
+  /**
+   * The host-cluster namespace the Karmada control plane runs in: webhook URLs and the ExternalName Services of the
+   * aggregated API servers point at Services there.
+   * @default 'karmada-system'
+   */
+  readonly hostNamespace?: string;
+  /**
+   * The host cluster's DNS domain, used in the ExternalName Services.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The base64 of the Karmada CA certificate (PEM): the `caBundle` of every webhook, conversion webhook and
+   * APIService, and the CA of the pull-mode `cluster-info`. It is the `ca.crt` entry of the CA Secret's `data`.
+   * @default - a placeholder (`CDK8S_KARMADA_CA_BUNDLE` in base64) that `KarmadaBootstrapJob` replaces with the CA
+   *   it finds in the cluster
+   */
+  readonly caBundle?: string;
+  /**
+   * karmada-search runs: register its APIService `v1alpha1.search.karmada.io` and grant it what it reads.
+   * @default false
+   */
+  readonly search?: boolean;
+  /**
+   * karmada-metrics-adapter runs: register the `metrics.k8s.io` and `custom.metrics.k8s.io` APIServices and grant it
+   * what it reads.
+   * @default false
+   */
+  readonly metricsAdapter?: boolean;
+  /**
+   * karmada-descheduler runs: grant it what it reads and writes.
+   * @default false
+   */
+  readonly descheduler?: boolean;
+  /**
+   * Pull mode: the https URL member clusters' karmada-agents reach karmada-apiserver at from outside the host cluster
+   * (it must be in the apiserver's serving certificate). When given, the objects `karmadactl register` relies on are
+   * created: the `kube-public/cluster-info` ConfigMap, the bootstrap-token RBAC and the CSR auto-approval roles.
+   * @default - no pull-mode objects (push mode only)
+   */
+  readonly pullModeApiEndpoint?: string;
+}
+
+/** The Karmada API's webhooks are all served by karmada-webhook's Service in the host cluster on 443. */
+const WEBHOOK_PORT = 443;
+/** Every aggregated API server is reached on 443 (APIService `service.port`, the host Service's port). */
+const AGGREGATED_API_PORT = 443;
+
+/** One admission webhook of karmada-webhook, as Karmada v1.18.2 registers it. */
+interface WebhookSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly apiGroup: string;
+  readonly resource: string;
+  readonly scope: 'Namespaced' | 'Cluster' | '*';
+  readonly operations: string[];
+  readonly timeoutSeconds?: number;
+  readonly sideEffects?: string;
+  readonly objectSelectorExists?: string;
+}
+
+const CREATE_UPDATE = ['CREATE', 'UPDATE'];
+
+/**
+ * The webhooks of `mutating-config` and `validating-config`, from Karmada v1.18.2's
+ * `artifacts/deploy/webhook-configuration.yaml`: the most complete of the upstream copies (the Helm chart, the
+ * operator and karmadactl lag behind it), and the one whose paths match every handler karmada-webhook v1.18.2
+ * registers (`cmd/webhook/app/webhook.go`). Each path is served by the one karmada-webhook Deployment.
+ */
+const MUTATING_WEBHOOKS: WebhookSpec[] = [
+  { name: 'propagationpolicy.karmada.io', path: 'mutate-propagationpolicy', apiGroup: 'policy.karmada.io', resource: 'propagationpolicies', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'clusterpropagationpolicy.karmada.io', path: 'mutate-clusterpropagationpolicy', apiGroup: 'policy.karmada.io', resource: 'clusterpropagationpolicies', scope: 'Cluster', operations: CREATE_UPDATE },
+  { name: 'overridepolicy.karmada.io', path: 'mutate-overridepolicy', apiGroup: 'policy.karmada.io', resource: 'overridepolicies', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'resourcebinding.karmada.io', path: 'mutate-resourcebinding', apiGroup: 'work.karmada.io', resource: 'resourcebindings', scope: 'Namespaced', operations: ['CREATE'] },
+  { name: 'clusterresourcebinding.karmada.io', path: 'mutate-clusterresourcebinding', apiGroup: 'work.karmada.io', resource: 'clusterresourcebindings', scope: 'Cluster', operations: ['CREATE'] },
+  { name: 'work.karmada.io', path: 'mutate-work', apiGroup: 'work.karmada.io', resource: 'works', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'autoscaling.karmada.io', path: 'mutate-federatedhpa', apiGroup: 'autoscaling.karmada.io', resource: 'federatedhpas', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'multiclusterservice.karmada.io', path: 'mutate-multiclusterservice', apiGroup: 'networking.karmada.io', resource: 'multiclusterservices', scope: 'Namespaced', operations: CREATE_UPDATE },
+];
+
+const VALIDATING_WEBHOOKS: WebhookSpec[] = [
+  { name: 'propagationpolicy.karmada.io', path: 'validate-propagationpolicy', apiGroup: 'policy.karmada.io', resource: 'propagationpolicies', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'clusterpropagationpolicy.karmada.io', path: 'validate-clusterpropagationpolicy', apiGroup: 'policy.karmada.io', resource: 'clusterpropagationpolicies', scope: 'Cluster', operations: CREATE_UPDATE },
+  { name: 'overridepolicy.karmada.io', path: 'validate-overridepolicy', apiGroup: 'policy.karmada.io', resource: 'overridepolicies', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'clusteroverridepolicy.karmada.io', path: 'validate-clusteroverridepolicy', apiGroup: 'policy.karmada.io', resource: 'clusteroverridepolicies', scope: 'Cluster', operations: CREATE_UPDATE },
+  { name: 'config.karmada.io', path: 'validate-resourceinterpreterwebhookconfiguration', apiGroup: 'config.karmada.io', resource: 'resourceinterpreterwebhookconfigurations', scope: 'Cluster', operations: CREATE_UPDATE },
+  // Validating a customization runs its Lua scripts: it gets more time than the others.
+  { name: 'resourceinterpretercustomization.karmada.io', path: 'validate-resourceinterpretercustomization', apiGroup: 'config.karmada.io', resource: 'resourceinterpretercustomizations', scope: 'Cluster', operations: CREATE_UPDATE, timeoutSeconds: 10 },
+  { name: 'federatedresourcequota.karmada.io', path: 'validate-federatedresourcequota', apiGroup: 'policy.karmada.io', resource: 'federatedresourcequotas', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'multiclusteringress.karmada.io', path: 'validate-multiclusteringress', apiGroup: 'networking.karmada.io', resource: 'multiclusteringresses', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'federatedhpa.karmada.io', path: 'validate-federatedhpa', apiGroup: 'autoscaling.karmada.io', resource: 'federatedhpas', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'cronfederatedhpa.karmada.io', path: 'validate-cronfederatedhpa', apiGroup: 'autoscaling.karmada.io', resource: 'cronfederatedhpas', scope: 'Namespaced', operations: CREATE_UPDATE },
+  { name: 'multiclusterservice.karmada.io', path: 'validate-multiclusterservice', apiGroup: 'networking.karmada.io', resource: 'multiclusterservices', scope: 'Namespaced', operations: CREATE_UPDATE },
+  // Refuses to delete any object labelled `resourcetemplate.karmada.io/deletion-protected`.
+  { name: 'resourcedeletionprotection.karmada.io', path: 'validate-resourcedeletionprotection', apiGroup: '*', resource: '*', scope: '*', operations: ['DELETE'], objectSelectorExists: 'resourcetemplate.karmada.io/deletion-protected' },
+  // Charges a binding's resources to FederatedResourceQuotas (it writes their status): dry runs must not do that.
+  { name: 'resourcebinding.karmada.io', path: 'validate-resourcebinding', apiGroup: 'work.karmada.io', resource: 'resourcebindings', scope: 'Namespaced', operations: CREATE_UPDATE, sideEffects: 'NoneOnDryRun' },
+  { name: 'clustertaintpolicy.karmada.io', path: 'validate-clustertaintpolicy', apiGroup: 'policy.karmada.io', resource: 'clustertaintpolicies', scope: 'Cluster', operations: CREATE_UPDATE },
+];
+
+/** An aggregated API (APIService) and the component that serves it. */
+interface AggregatedApi {
+  readonly group: string;
+  readonly version: string;
+  readonly component: string;
+  readonly groupPriorityMinimum: number;
+  readonly versionPriority: number;
+}
+
+/** Karmada's own groups: groupPriorityMinimum 2000, versionPriority 10 (all three installers). */
+const CLUSTER_API: AggregatedApi = { group: 'cluster.karmada.io', version: 'v1alpha1', component: Component.AGGREGATED_API_SERVER, groupPriorityMinimum: 2000, versionPriority: 10 };
+const SEARCH_API: AggregatedApi = { group: 'search.karmada.io', version: 'v1alpha1', component: Component.SEARCH, groupPriorityMinimum: 2000, versionPriority: 10 };
+/** The metrics groups: groupPriorityMinimum 100, versionPriority 200 (the operator's values; the usual ones for metrics APIs). */
+const METRICS_APIS: AggregatedApi[] = [
+  { group: 'metrics.k8s.io', version: 'v1beta1', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
+  { group: 'custom.metrics.k8s.io', version: 'v1beta1', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
+  { group: 'custom.metrics.k8s.io', version: 'v1beta2', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
+];
+
+type Rule = kplus.k8s.PolicyRule;
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+const EVENTS: Rule[] = [
+  // Events about bindings and their resource templates, in any namespace (client-go's event recorder).
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+];
+/** Leader election (`--leader-elect`, a Lease in karmada-system by default). */
+const LEADER_ELECTION: Rule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] };
+/**
+ * The scheduler-estimator connection: the scheduler and descheduler look up the ExternalName Service
+ * `<prefix>-<cluster>` in karmada-system (`pkg/estimator/client/service.go`); "not found" makes them fall back to the
+ * host's DNS name, but "forbidden" would fail the connection.
+ */
+const ESTIMATOR_SERVICE_LOOKUP: Rule = { apiGroups: [''], resources: ['services'], verbs: ['get'] };
+/**
+ * The credentials of member clusters: `Cluster.spec.secretRef` and `impersonatorSecretRef` name Secrets in any
+ * namespace (karmadactl uses `karmada-cluster`); the aggregated API servers list and watch them through an informer.
+ */
+const MEMBER_CLUSTER_SECRETS: Rule = { apiGroups: [''], resources: ['secrets'], verbs: READ };
+const CLUSTERS_READ: Rule = { apiGroups: ['cluster.karmada.io'], resources: ['clusters'], verbs: READ };
+
+/**
+ * The ClusterRole of each Karmada component, derived from what Karmada v1.18.2's code lists, watches and writes.
+ * Least privilege, but never less than a component needs: a missing permission crash-loops it or fails requests.
+ */
+const COMPONENT_RULES: Record<string, Rule[]> = {
+  // karmada-controller-manager propagates resource templates of any type, including CRDs and RBAC objects that only
+  // the user knows, creates Works and namespaces, approves agent CSRs, and drives every Karmada API: it needs every
+  // verb on every resource (this is what the upstream installers give it through system:masters).
+  [Component.CONTROLLER_MANAGER]: [
+    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+  ],
+  // pkg/scheduler: informers on ResourceBindings, ClusterResourceBindings and Clusters; merge-patches the binding's
+  // spec (the placement result) and its status subresource; records events; leader election; estimator Services.
+  [Component.SCHEDULER]: [
+    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings', 'clusterresourcebindings'], verbs: [...READ, 'patch', 'update'] },
+    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings/status', 'clusterresourcebindings/status'], verbs: ['get', 'patch', 'update'] },
+    CLUSTERS_READ,
+    ...EVENTS,
+    LEADER_ELECTION,
+    ESTIMATOR_SERVICE_LOOKUP,
+  ],
+  // pkg/webhook: the controller-runtime client caches ResourceInterpreterCustomizations (their validation checks
+  // conflicts with the others) and FederatedResourceQuotas; the ResourceBinding validation charges a binding's
+  // resources to the quotas by updating their status subresource. Every other handler only decodes the request.
+  [Component.WEBHOOK]: [
+    { apiGroups: ['config.karmada.io'], resources: ['resourceinterpretercustomizations'], verbs: READ },
+    { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas'], verbs: READ },
+    { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas/status'], verbs: ['update'] },
+  ],
+  // pkg/registry/cluster: Clusters live in its own etcd; the cluster proxy (`clusters/proxy`) reads the member's
+  // Secrets through an informer (and a direct get when the informer misses one).
+  [Component.AGGREGATED_API_SERVER]: [
+    MEMBER_CLUSTER_SECRETS,
+  ],
+  // pkg/descheduler: informers on ResourceBindings and Clusters; updates a binding to evict unschedulable replicas;
+  // records events; leader election; estimator Services.
+  [Component.DESCHEDULER]: [
+    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings'], verbs: [...READ, 'update'] },
+    CLUSTERS_READ,
+    ...EVENTS,
+    LEADER_ELECTION,
+    ESTIMATOR_SERVICE_LOOKUP,
+  ],
+  // pkg/search: informers on Clusters and ResourceRegistries (served by karmada-search itself, listed through
+  // karmada-apiserver); member-cluster clients built from the clusters' Secrets (informer and direct gets). Its
+  // proxy forwards requests it cannot answer from cache to karmada-apiserver with its own identity: those requests
+  // get only these read rights, not the caller's.
+  [Component.SEARCH]: [
+    CLUSTERS_READ,
+    { apiGroups: ['search.karmada.io'], resources: ['resourceregistries'], verbs: READ },
+    MEMBER_CLUSTER_SECRETS,
+  ],
+  // pkg/metricsadapter: an informer on Clusters and member-cluster clients built from their Secrets (informer and
+  // direct gets); it serves pods' and nodes' metrics from the member clusters.
+  [Component.METRICS_ADAPTER]: [
+    CLUSTERS_READ,
+    MEMBER_CLUSTER_SECRETS,
+  ],
+};
+
+/** Aggregated API servers: they delegate authentication and authorization to karmada-apiserver. */
+const AGGREGATED_API_SERVERS: string[] = [Component.AGGREGATED_API_SERVER, Component.SEARCH, Component.METRICS_ADAPTER];
+
+/** Karmada's resources a person with the built-in `view` or `edit` role may use (upstream `karmada-view`/`-edit`). */
+const USER_FACING_RESOURCES: Array<[string, string[]]> = [
+  ['autoscaling.karmada.io', ['cronfederatedhpas', 'cronfederatedhpas/status', 'federatedhpas', 'federatedhpas/status']],
+  ['multicluster.x-k8s.io', ['serviceexports', 'serviceexports/status', 'serviceimports', 'serviceimports/status']],
+  ['networking.karmada.io', ['multiclusteringresses', 'multiclusteringresses/status', 'multiclusterservices', 'multiclusterservices/status']],
+  ['policy.karmada.io', ['overridepolicies', 'propagationpolicies']],
+  ['work.karmada.io', ['resourcebindings', 'resourcebindings/status', 'works', 'works/status']],
+];
+
+/** The bootstrap-token group `karmadactl register` uses (`system:bootstrappers:karmada:default-cluster-token`). */
+const BOOTSTRAP_TOKEN_GROUP = 'system:bootstrappers:karmada:default-cluster-token';
+/** The group of every karmada-agent's client certificate. */
+const AGENTS_GROUP = 'system:karmada:agents';
+/** The user `karmadactl register` acts as while it creates the agent's RBAC. */
+const AGENT_RBAC_GENERATOR_USER = 'system:karmada:agent:rbac-generator';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * Every object that must exist inside the Karmada API before the control plane works: the `karmada-system`
+ * namespace, Karmada's CRDs (with the conversion webhook of the binding CRDs), the admission webhook configurations,
+ * the APIServices of the aggregated API servers with their ExternalName Services, RBAC (one ClusterRole per component,
+ * bound to the component's certificate user; the admin group bound to `cluster-admin`) and, for pull mode, what
+ * `karmadactl register` relies on.
+ *
+ * Place it in a chart that is applied with the Karmada kubeconfig (`kubectl apply --server-side`), e.g. through
+ * `KarmadaApiChart`, or let `KarmadaBootstrapJob` apply it.
+ */
+export class KarmadaApiObjects extends Construct {
+  /** The installation's name. */
+  public readonly instance: string;
+  /** The host-cluster namespace of the control plane. */
+  public readonly hostNamespace: string;
+  /** The CA bundle in the objects: the given one, or `CA_BUNDLE_PLACEHOLDER`. */
+  public readonly caBundle: string;
+  /** Whether the objects carry the CA bundle placeholder (no `caBundle` was given). */
+  public readonly caBundleIsPlaceholder: boolean;
+
+  constructor(scope: Construct, id: string, props: KarmadaApiObjectsProps = {}) {
+    super(scope, id);
+    checkProps(props);
+    this.instance = props.instance ?? 'karmada';
+    this.hostNamespace = props.hostNamespace ?? 'karmada-system';
+    this.caBundle = props.caBundle ?? CA_BUNDLE_PLACEHOLDER;
+    this.caBundleIsPlaceholder = props.caBundle === undefined;
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const labels = {
+      [KarmadaLabels.INSTANCE]: this.instance,
+      [KarmadaLabels.PART_OF]: 'karmada',
+      [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
+    };
+    const webhookService = hostServiceName(this.instance, Component.WEBHOOK);
+    const webhookUrl = (path: string) => `https://${webhookService}.${this.hostNamespace}.svc:${WEBHOOK_PORT}/${path}`;
+
+    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: KARMADA_SYSTEM_NAMESPACE, labels } });
+
+    // CRDs: loaded from the shipped YAML, so plain ApiObjects (the typed L1 would drop the `x-kubernetes-*` keys).
+    for (const crd of karmadaCrds({ webhookServiceName: webhookService, webhookNamespace: this.hostNamespace, caBundle: this.caBundle })) {
+      const { apiVersion, kind, metadata, ...rest } = crd;
+      new ApiObject(this, `Crd-${metadata.name}`, { apiVersion, kind, metadata: { ...metadata, labels: { ...metadata.labels, ...labels } }, ...rest });
+    }
+
+    const toWebhook = (spec: WebhookSpec): kplus.k8s.MutatingWebhook => ({
+      name: spec.name,
+      rules: [{ operations: spec.operations, apiGroups: [spec.apiGroup], apiVersions: ['*'], resources: [spec.resource], scope: spec.scope }],
+      clientConfig: { url: webhookUrl(spec.path), caBundle: this.caBundle },
+      ...(spec.objectSelectorExists ? { objectSelector: { matchExpressions: [{ key: spec.objectSelectorExists, operator: 'Exists' }] } } : {}),
+      failurePolicy: 'Fail',
+      sideEffects: spec.sideEffects ?? 'None',
+      admissionReviewVersions: ['v1'],
+      timeoutSeconds: spec.timeoutSeconds ?? 3,
+    });
+    new k8s.KubeMutatingWebhookConfiguration(this, 'MutatingWebhooks', {
+      metadata: { name: 'mutating-config', labels },
+      webhooks: MUTATING_WEBHOOKS.map(toWebhook),
+    });
+    new k8s.KubeValidatingWebhookConfiguration(this, 'ValidatingWebhooks', {
+      metadata: { name: 'validating-config', labels },
+      webhooks: VALIDATING_WEBHOOKS.map(toWebhook),
+    });
+
+    // APIServices: each points at an ExternalName Service in karmada-system *inside* the Karmada API, which names the
+    // component's Service in the host cluster (karmada-apiserver resolves it through the host's DNS).
+    const apis = [CLUSTER_API, ...(props.search ? [SEARCH_API] : []), ...(props.metricsAdapter ? METRICS_APIS : [])];
+    for (const component of [...new Set(apis.map(api => api.component))]) {
+      new k8s.KubeService(this, `ExternalName-${component}`, {
+        metadata: { name: karmadaSideServiceName(component), namespace: KARMADA_SYSTEM_NAMESPACE, labels },
+        spec: {
+          type: 'ExternalName',
+          externalName: serviceHostName(hostServiceName(this.instance, component), this.hostNamespace, clusterDomain),
+          ports: [{ name: 'https', port: AGGREGATED_API_PORT, protocol: 'TCP' }],
+        },
+      });
+    }
+    for (const api of apis) {
+      new k8s.KubeApiService(this, `ApiService-${api.version}.${api.group}`, {
+        metadata: { name: `${api.version}.${api.group}`, labels },
+        spec: {
+          group: api.group,
+          version: api.version,
+          groupPriorityMinimum: api.groupPriorityMinimum,
+          versionPriority: api.versionPriority,
+          caBundle: this.caBundle,
+          service: { name: karmadaSideServiceName(api.component), namespace: KARMADA_SYSTEM_NAMESPACE, port: AGGREGATED_API_PORT },
+        },
+      });
+    }
+
+    this.addUserRbac(labels);
+    const components = [
+      Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK, Component.AGGREGATED_API_SERVER,
+      ...(props.descheduler ? [Component.DESCHEDULER] : []),
+      ...(props.search ? [Component.SEARCH] : []),
+      ...(props.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
+    ];
+    for (const component of components) {
+      this.addComponentRbac(component, labels);
+    }
+    if (props.pullModeApiEndpoint !== undefined) {
+      this.addPullModeObjects(props.pullModeApiEndpoint, labels);
+    }
+  }
+
+  /** The people's roles: Karmada's resources in `view`/`edit`, the admin group as `cluster-admin`, cluster proxying. */
+  private addUserRbac(labels: Record<string, string>): void {
+    new k8s.KubeClusterRole(this, 'ViewRole', {
+      metadata: { name: 'karmada-view', labels: { ...labels, 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+      rules: USER_FACING_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources, verbs: READ })),
+    });
+    new k8s.KubeClusterRole(this, 'EditRole', {
+      metadata: { name: 'karmada-edit', labels: { ...labels, 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } },
+      rules: USER_FACING_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources, verbs: WRITE })),
+    });
+    new k8s.KubeClusterRole(this, 'ClusterProxyAdminRole', {
+      metadata: { name: 'cluster-proxy-admin', labels },
+      rules: [{ apiGroups: ['cluster.karmada.io'], resources: ['clusters/proxy'], verbs: ['*'] }],
+    });
+    const adminGroup = [{ kind: 'Group', apiGroup: RBAC_GROUP, name: ADMIN_GROUP }];
+    // Not named `cluster-admin`: that binding is Kubernetes' own (to system:masters) and applying ours over it would
+    // replace its subjects.
+    new k8s.KubeClusterRoleBinding(this, 'AdminBinding', {
+      metadata: { name: ADMIN_GROUP, labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: adminGroup,
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterProxyAdminBinding', {
+      metadata: { name: 'cluster-proxy-admin', labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'cluster-proxy-admin' },
+      subjects: adminGroup,
+    });
+  }
+
+  /** A component's ClusterRole, bound to its certificate's user; aggregated API servers also get delegation rights. */
+  private addComponentRbac(component: string, labels: Record<string, string>): void {
+    const user = componentUserName(component);
+    const subjects = [{ kind: 'User', apiGroup: RBAC_GROUP, name: user }];
+    new k8s.KubeClusterRole(this, `Role-${component}`, { metadata: { name: user, labels }, rules: COMPONENT_RULES[component] });
+    new k8s.KubeClusterRoleBinding(this, `Binding-${component}`, {
+      metadata: { name: user, labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: user },
+      subjects,
+    });
+    if (AGGREGATED_API_SERVERS.includes(component)) {
+      // Delegated authentication and authorization: TokenReviews and SubjectAccessReviews against karmada-apiserver.
+      new k8s.KubeClusterRoleBinding(this, `AuthDelegator-${component}`, {
+        metadata: { name: `${user}:auth-delegator`, labels },
+        roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'system:auth-delegator' },
+        subjects,
+      });
+      // The front-proxy CA and request-header names, from ConfigMap kube-system/extension-apiserver-authentication.
+      new k8s.KubeRoleBinding(this, `AuthReader-${component}`, {
+        metadata: { name: `${user}:authentication-reader`, namespace: 'kube-system', labels },
+        roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: 'extension-apiserver-authentication-reader' },
+        subjects,
+      });
+    }
+  }
+
+  /**
+   * What `karmadactl register` relies on (Karmada v1.18.2 `artifacts/deploy/bootstrap-token-configuration.yaml`, the
+   * chart's `_karmada_bootstrap_token_configuration.tpl`, karmadactl's `createExtraResources`).
+   */
+  private addPullModeObjects(endpoint: string, labels: Record<string, string>): void {
+    // The agent reads the CA and the server anonymously; kube-controller-manager's bootstrapsigner signs it with
+    // each bootstrap token, which is how the agent trusts it.
+    new k8s.KubeConfigMap(this, 'ClusterInfo', {
+      metadata: { name: 'cluster-info', namespace: 'kube-public', labels },
+      data: {
+        kubeconfig: Yaml.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: '', cluster: { 'certificate-authority-data': this.caBundle, 'server': endpoint } }],
+        }),
+      },
+    });
+    new k8s.KubeRole(this, 'ClusterInfoReader', {
+      metadata: { name: 'system:karmada:bootstrap-signer-clusterinfo', namespace: 'kube-public', labels },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'ClusterInfoReaderBinding', {
+      metadata: { name: 'system:karmada:bootstrap-signer-clusterinfo', namespace: 'kube-public', labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: 'system:karmada:bootstrap-signer-clusterinfo' },
+      subjects: [{ kind: 'User', apiGroup: RBAC_GROUP, name: 'system:anonymous' }],
+    });
+    // A bootstrap token may post CSRs (the built-in node-bootstrapper role).
+    new k8s.KubeClusterRoleBinding(this, 'AgentBootstrap', {
+      metadata: { name: 'system:karmada:agent-bootstrap', labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'system:node-bootstrapper' },
+      subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: BOOTSTRAP_TOKEN_GROUP }],
+    });
+    // karmada-controller-manager's agentcsrapproving controller approves a CSR when its requester may create these
+    // virtual subresources: the bootstrap token for the first certificate, the agent itself for its renewals.
+    const autoApprove: Array<[string, string, string, string]> = [
+      ['AutoApprover', 'system:karmada:certificatesigningrequest:autoapprover', 'certificatesigningrequests/clusteragent', 'system:karmada:agent-autoapprove-bootstrap'],
+      ['SelfAutoApprover', 'system:karmada:certificatesigningrequest:selfautoapprover', 'certificatesigningrequests/selfclusteragent', 'system:karmada:agent-autoapprove-certificate-rotation'],
+    ];
+    for (const [id, roleName, resource, bindingName] of autoApprove) {
+      new k8s.KubeClusterRole(this, id, {
+        metadata: { name: roleName, labels },
+        rules: [{ apiGroups: ['certificates.k8s.io'], resources: [resource], verbs: ['create'] }],
+      });
+      new k8s.KubeClusterRoleBinding(this, `${id}Binding`, {
+        metadata: { name: bindingName, labels },
+        roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleName },
+        subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: id === 'AutoApprover' ? BOOTSTRAP_TOKEN_GROUP : AGENTS_GROUP }],
+      });
+    }
+    // `karmadactl register` impersonates this user to create the agent's own, restricted RBAC: it must be able to grant
+    // whatever it grants, hence every verb on every resource.
+    new k8s.KubeClusterRole(this, 'AgentRbacGenerator', {
+      metadata: { name: 'system:karmada:agent-rbac-generator', labels },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'AgentRbacGeneratorBinding', {
+      metadata: { name: 'system:karmada:agent-rbac-generator', labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'system:karmada:agent-rbac-generator' },
+      subjects: [{ kind: 'User', apiGroup: RBAC_GROUP, name: AGENT_RBAC_GENERATOR_USER }],
+    });
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Validate the props; every problem in one error. */
+function checkProps(props: KarmadaApiObjectsProps): void {
+  const errors: string[] = [];
+  if (props.instance !== undefined) errors.push(...checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  if (props.hostNamespace !== undefined) errors.push(...checkNamespace('hostNamespace', props.hostNamespace));
+  if (props.clusterDomain !== undefined) errors.push(...checkDnsDomain('clusterDomain', props.clusterDomain));
+  if (props.caBundle !== undefined) {
+    const pem = BASE64.test(props.caBundle) ? Buffer.from(props.caBundle, 'base64').toString('latin1') : '';
+    if (props.caBundle.length === 0 || !pem.includes('-----BEGIN CERTIFICATE-----')) {
+      const instance = props.instance ?? 'karmada';
+      const namespace = props.hostNamespace ?? 'karmada-system';
+      errors.push('caBundle is not the base64 of a PEM certificate: give the Karmada CA\'s ca.crt in base64, e.g. the output of '
+        + `kubectl -n ${namespace} get secret ${instance}-ca -o jsonpath='{.data.ca\\.crt}', or leave caBundle unset and let KarmadaBootstrapJob fill it in`);
+    }
+  }
+  if (props.pullModeApiEndpoint !== undefined) errors.push(...checkApiEndpoint('pullModeApiEndpoint', props.pullModeApiEndpoint));
+  if (errors.length > 0) {
+    throw new Error(errors.join('\n'));
+  }
+}
+
+/** An https URL with a host and at most a port: what member clusters dial. */
+function checkApiEndpoint(property: string, value: string): string[] {
+  const fix = 'write it as \'https://<host>[:<port>]\', the address member clusters reach karmada-apiserver at, e.g. \'https://karmada.example.com:5443\'';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${property} '${value}' is not a URL: ${fix}`];
+  }
+  if (url.protocol !== 'https:') {
+    return [`${property} '${value}' is not an https URL: karmada-agents verify karmada-apiserver with the Karmada CA, ${fix}`];
+  }
+  if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return [`${property} '${value}' has a path, query or credentials: ${fix}`];
+  }
+  return [];
+}

@@ -1,0 +1,272 @@
+import { createHash } from 'crypto';
+import * as zlib from 'zlib';
+import { ApiObject, Duration, Size, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { KarmadaApiObjectsProps } from './karmada-api-objects';
+import { HostRequirements } from '../host-requirements';
+import { KarmadaImages } from '../images';
+import { KarmadaLabels } from '../labels';
+import { applyHostRequirements } from '../private/host-placement';
+import { SecretNames } from '../private/identities';
+import { resolveImages } from '../private/images';
+import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SECRET_FILE_MODE } from '../private/pod-defaults';
+import { resolveNamespace } from '../private/scope';
+import { dropConstructPathLabel } from '../private/selectors';
+import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
+import { checkNamespace, checkObjectName } from '../private/validation';
+
+/**
+ * Props of the Job that creates the objects inside the Karmada API.
+ */
+export interface KarmadaBootstrapJobProps {
+  /**
+   * The installation's name: the prefix of the Job, its ConfigMaps and the bootstrap client Secret.
+   * @default 'karmada'
+   */
+  readonly instance?: string;
+  /**
+   * Namespace of the Job and its ConfigMaps in the host cluster: the control plane's namespace.
+   * @default - the chart's namespace, or `karmada-system` when the chart has none
+   */
+  readonly namespace?: string;
+  /**
+   * The in-cluster https URL of karmada-apiserver's HA entry point, e.g.
+   * `https://karmada-apiserver.karmada-system.svc.cluster.local:5443`.
+   */
+  readonly apiServerUrl: string;
+  /**
+   * What to create inside the Karmada API. Leave `caBundle` unset: the Job fills in the CA it mounts.
+   * `instance` and `hostNamespace` default to the Job's `instance` and namespace.
+   * @default - the default KarmadaApiObjects of this instance and namespace
+   */
+  readonly karmadaApiObjects?: KarmadaApiObjectsProps;
+  /**
+   * Container images (`kubectl` and `shell` are used).
+   * @default - `registry.k8s.io/kubectl` of Kubernetes v1.35.2 and busybox
+   */
+  readonly images?: KarmadaImages;
+  /**
+   * Which hosts may run the Job's pod.
+   * @default - any host
+   */
+  readonly hosts?: HostRequirements;
+}
+
+/** Where things are mounted in the Job's pod. */
+const OBJECTS_DIR = '/etc/karmada/objects';
+const CA_DIR = '/etc/karmada/ca';
+const CLIENT_DIR = '/etc/karmada/pki';
+const KUBECONFIG_DIR = '/etc/karmada/kubeconfig';
+const WORK_DIR = '/work';
+const OBJECTS_KEY = 'objects.yaml.gz';
+const KUBECONFIG_KEY = 'kubeconfig';
+const MANIFEST = `${WORK_DIR}/objects.yaml`;
+
+/** A ConfigMap holds at most 1 MiB; leave room for its metadata. */
+const MAX_COMPRESSED_BASE64 = 1000 * 1024;
+
+/**
+ * Retries of the Job. With the default exponential back-off (10 s, doubling, at most 6 min between pods) 12 retries
+ * span about an hour: long enough for etcd, karmada-apiserver and cert-manager's certificates to come up after a
+ * first `kubectl apply` of everything at once, which is the only wait the Job needs (kubectl cannot wait for an
+ * apiserver without a shell, and the kubectl image has none to rely on).
+ */
+const BACKOFF_LIMIT = 12;
+/** A finished Job is removed after a day; applying the manifest again re-creates it, and applying twice is harmless. */
+const TTL_AFTER_FINISHED = Duration.days(1);
+
+/**
+ * A Job in the host cluster that applies the objects which must exist inside the Karmada API (`KarmadaApiObjects`)
+ * to karmada-apiserver, with the CA bundle filled in from the cluster:
+ *
+ * 1. an init container (the shell image) decompresses the objects from a ConfigMap and replaces every CA bundle
+ *    placeholder with the base64 of `ca.crt` from the bootstrap client certificate's Secret;
+ * 2. kubectl applies them server-side (`--force-conflicts`, field manager `cdk8s-karmada`) with a kubeconfig that
+ *    references the mounted certificate files.
+ *
+ * It needs no access to the host cluster's API (no service-account token). A Job's pod template cannot change, so
+ * the Job's name carries a hash of everything it applies and runs with: a change makes a new Job, which runs again.
+ * The objects travel gzip-compressed in a ConfigMap (about 110 KB of base64 for some 730 KB of YAML), which leaves
+ * room below a ConfigMap's 1 MiB for CRDs to grow.
+ */
+export class KarmadaBootstrapJob extends Construct {
+  /** The Job's name: `<instance>-bootstrap-<hash>`. */
+  public readonly jobName: string;
+  /** The namespace of the Job and its ConfigMaps. */
+  public readonly namespace: string;
+  /** The Job. */
+  public readonly job: kplus.Job;
+  /** The YAML the Job applies, before the CA bundle is filled in. */
+  public readonly renderedObjects: string;
+
+  constructor(scope: Construct, id: string, props: KarmadaBootstrapJobProps) {
+    super(scope, id);
+    const instance = props.instance ?? 'karmada';
+    this.namespace = resolveNamespace(this, props.namespace);
+    checkProps(props, instance, this.namespace);
+    const images = resolveImages(props.images);
+    this.renderedObjects = renderKarmadaApiObjects({ ...props.karmadaApiObjects, instance, hostNamespace: this.namespace });
+
+    const compressed = gzip(this.renderedObjects).toString('base64');
+    if (compressed.length > MAX_COMPRESSED_BASE64) {
+      throw new Error(`the Karmada API objects compress to ${compressed.length} bytes of base64, more than a ConfigMap holds (${MAX_COMPRESSED_BASE64})`);
+    }
+    const labels = {
+      [KarmadaLabels.NAME]: 'karmada-bootstrap',
+      [KarmadaLabels.INSTANCE]: instance,
+      [KarmadaLabels.PART_OF]: 'karmada',
+      [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
+    };
+    const objects = new kplus.ConfigMap(this, 'Objects', {
+      metadata: { name: `${instance}-karmada-api-objects`, namespace: this.namespace, labels },
+      binaryData: { [OBJECTS_KEY]: compressed },
+    });
+    const kubeconfig = new kplus.ConfigMap(this, 'Kubeconfig', {
+      metadata: { name: `${instance}-bootstrap-kubeconfig`, namespace: this.namespace, labels },
+      data: { [KUBECONFIG_KEY]: renderKubeconfig(props.apiServerUrl) },
+    });
+
+    const prepareScript = [
+      'set -eu',
+      `ca="$(base64 < ${CA_DIR}/ca.crt | tr -d '\\n')"`,
+      `[ -n "$ca" ] || { echo "${CA_DIR}/ca.crt is empty" >&2; exit 1; }`,
+      `gunzip -c ${OBJECTS_DIR}/${OBJECTS_KEY} > ${MANIFEST}.in`,
+      `sed "s|${CA_BUNDLE_PLACEHOLDER}|$ca|g" ${MANIFEST}.in > ${MANIFEST}`,
+      `rm ${MANIFEST}.in`,
+      `if grep -q '${CA_BUNDLE_PLACEHOLDER}' ${MANIFEST}; then echo "the CA bundle placeholder is left in ${MANIFEST}" >&2; exit 1; fi`,
+    ].join('\n');
+    const kubectlArgs = [
+      `--kubeconfig=${KUBECONFIG_DIR}/${KUBECONFIG_KEY}`,
+      `--cache-dir=${WORK_DIR}/.kube/cache`,
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager=cdk8s-karmada',
+      `--filename=${MANIFEST}`,
+    ];
+    // The pod template is immutable: whatever goes into it (and what it applies) is part of the Job's name.
+    const hash = createHash('sha256').update(JSON.stringify({
+      objects: this.renderedObjects,
+      kubectl: images.kubectl,
+      shell: images.shell,
+      apiServerUrl: props.apiServerUrl,
+      prepareScript,
+      kubectlArgs,
+      hosts: props.hosts ?? {},
+    })).digest('hex').slice(0, 10);
+    this.jobName = `${instance}-bootstrap-${hash}`;
+
+    this.job = new kplus.Job(this, 'Job', {
+      metadata: { name: this.jobName, namespace: this.namespace, labels },
+      podMetadata: { labels },
+      backoffLimit: BACKOFF_LIMIT,
+      ttlAfterFinished: TTL_AFTER_FINISHED,
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      automountServiceAccountToken: false,
+      securityContext: POD_SECURITY_CONTEXT,
+    });
+    dropConstructPathLabel(ApiObject.of(this.job), '/spec/template/metadata/labels');
+    const work = kplus.Volume.fromEmptyDir(this.job, 'Work', 'work', { sizeLimit: Size.mebibytes(64) });
+    const resources = (memoryLimit: number): kplus.ContainerResources => ({
+      cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(memoryLimit) },
+    });
+
+    const prepare = this.job.addInitContainer({
+      name: 'prepare',
+      image: images.shell,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['sh', '-c', prepareScript],
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+      resources: resources(64),
+    });
+    prepare.mount(OBJECTS_DIR, kplus.Volume.fromConfigMap(this.job, 'ObjectsVolume', objects, {
+      name: 'objects',
+      items: { [OBJECTS_KEY]: { path: OBJECTS_KEY } },
+    }), { readOnly: true });
+    // The init container needs only the CA certificate, not the client key.
+    prepare.mount(CA_DIR, this.secretVolume('CaVolume', 'ca', instance, ['ca.crt']), { readOnly: true });
+    prepare.mount(WORK_DIR, work);
+
+    const apply = this.job.addContainer({
+      name: 'apply',
+      image: images.kubectl,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      // The image's entrypoint is /bin/kubectl; the absolute path works whatever PATH the image sets.
+      command: ['/bin/kubectl'],
+      args: kubectlArgs,
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+      resources: resources(512),
+    });
+    apply.mount(KUBECONFIG_DIR, kplus.Volume.fromConfigMap(this.job, 'KubeconfigVolume', kubeconfig, {
+      name: 'kubeconfig',
+      items: { [KUBECONFIG_KEY]: { path: KUBECONFIG_KEY } },
+    }), { readOnly: true });
+    apply.mount(CLIENT_DIR, this.secretVolume('ClientVolume', 'client-cert', instance, ['tls.crt', 'tls.key', 'ca.crt']), { readOnly: true });
+    apply.mount(WORK_DIR, work);
+
+    applyHostRequirements(this.job, props.hosts);
+  }
+
+  /** The bootstrap client certificate's Secret, only the keys given, readable by the pod's group only. */
+  private secretVolume(id: string, name: string, instance: string, keys: string[]): kplus.Volume {
+    return kplus.Volume.fromSecret(this.job, id, kplus.Secret.fromSecretName(this.job, `${id}Ref`, SecretNames.bootstrapClient(instance)), {
+      name,
+      defaultMode: SECRET_FILE_MODE,
+      items: Object.fromEntries(keys.map(key => [key, { path: key }])),
+    });
+  }
+}
+
+/** gzip at level 9 with a fixed header (no name, no time, OS "unknown"): the same input gives the same bytes. */
+function gzip(text: string): Buffer {
+  const compressed = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+  compressed[9] = 0xff;
+  return compressed;
+}
+
+/** A kubeconfig that references the mounted bootstrap client certificate by path: no key material in the ConfigMap. */
+function renderKubeconfig(server: string): string {
+  return Yaml.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'karmada-apiserver', cluster: { 'server': server, 'certificate-authority': `${CLIENT_DIR}/ca.crt` } }],
+    users: [{ name: 'karmada-bootstrap', user: { 'client-certificate': `${CLIENT_DIR}/tls.crt`, 'client-key': `${CLIENT_DIR}/tls.key` } }],
+    contexts: [{ name: 'karmada-bootstrap', context: { cluster: 'karmada-apiserver', user: 'karmada-bootstrap' } }],
+    ['current-context']: 'karmada-bootstrap',
+  });
+}
+
+function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace: string): void {
+  const errors: string[] = [];
+  if (props.instance !== undefined) errors.push(...checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
+  errors.push(...checkServerUrl('apiServerUrl', props.apiServerUrl));
+  const objects = props.karmadaApiObjects ?? {};
+  if (objects.instance !== undefined && objects.instance !== instance) {
+    errors.push(`karmadaApiObjects.instance '${objects.instance}' differs from instance '${instance}': the Job serves one installation, drop karmadaApiObjects.instance or make them equal`);
+  }
+  if (objects.hostNamespace !== undefined && objects.hostNamespace !== namespace) {
+    errors.push(`karmadaApiObjects.hostNamespace '${objects.hostNamespace}' differs from the Job's namespace '${namespace}': the Job runs beside the control plane, drop karmadaApiObjects.hostNamespace or make them equal`);
+  }
+  if (errors.length > 0) {
+    throw new Error(errors.join('\n'));
+  }
+}
+
+/** An https URL with a host and at most a port. */
+function checkServerUrl(property: string, value: string): string[] {
+  const fix = 'write it as \'https://<host>:<port>\', e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\'';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${property} '${value}' is not a URL: ${fix}`];
+  }
+  if (url.protocol !== 'https:' || url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '') {
+    return [`${property} '${value}' is not an https URL of a host and port: ${fix}`];
+  }
+  return [];
+}
