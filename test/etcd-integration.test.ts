@@ -4,6 +4,14 @@
  * older etcd need), form a quorum over TLS with client-certificate authentication on client and peer traffic,
  * keep every acknowledged write across the loss of the leader, refuse writes without a quorum, and recover.
  *
+ * The certificates are the synthesized ones: every cert-manager Certificate of the topology is issued with openssl
+ * as its spec says (test/integ/cert-manager-issuer.ts), the members get the Secrets their pods mount, and the test
+ * client presents karmada-apiserver's etcd client certificate (the Secret the apiserver mounts for --etcd-certfile).
+ * One test-only deviation, printed and checked: the peer certificates also carry the IP SAN 127.0.0.1, because etcd
+ * checks a connecting peer's certificate against the connection's source address, which on loopback is always
+ * 127.0.0.1 (in a cluster it is the pod IP that the peer's DNS names resolve to). The server certificates run as
+ * synthesized (etcd's gRPC gateway dials its own client port without verifying the server's name).
+ *
  * The etcd binary comes from scripts/ensure-etcd.sh (run here when .etcd-test/etcd-bin is missing); `ETCD_BIN`
  * overrides it. Each member's log, flags and certificates stay in .etcd-test/run-<time>-<pid>/ when a test fails
  * (or with ETCD_TEST_KEEP_RUN=1).
@@ -15,8 +23,9 @@ import { EtcdTopology, HATopology } from '../src';
 import { EtcdBinary, ensureEtcdBinary, servesLivezAndReadyz } from './integ/etcd-binary';
 import { EtcdRequestError } from './integ/etcd-client';
 import { parseEtcdArgs } from './integ/etcd-flags';
-import { createRunDirectory, EtcdTestCluster, sleep } from './integ/etcd-harness';
+import { createRunDirectory, EtcdTestCluster, LOOPBACK_SOURCE_ADDRESS, sleep } from './integ/etcd-harness';
 import { HttpGetProbe, synthesizedEtcdMembers } from './integ/etcd-members';
+import { Manifest } from './util';
 
 const STEP_TIMEOUT_MS = 120_000;
 /** Bounds of every wait (each also bounded in polls inside the harness). */
@@ -48,6 +57,26 @@ const SCENARIOS: Scenario[] = [
     build: scope => new HATopology(scope, 'karmada', { etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3 }),
   },
 ];
+
+/**
+ * The Secret karmada-apiserver presents to etcd: the one mounted where its --etcd-certfile is. Every apiserver of the
+ * topology must mount the same one.
+ */
+function apiServerEtcdClientSecret(objects: readonly Manifest[]): string {
+  const secrets = new Set<string>();
+  for (const workload of objects.filter(o => o.kind === 'Deployment'
+    && o.spec?.template?.metadata?.labels?.['app.kubernetes.io/name'] === 'karmada-apiserver')) {
+    const podSpec = workload.spec.template.spec;
+    const container = podSpec.containers.find((c: Manifest) => c.name === 'karmada-apiserver');
+    const certFile: string | undefined = (container?.args ?? []).find((a: string) => a.startsWith('--etcd-certfile='))?.split('=')[1];
+    const mount = (container?.volumeMounts ?? []).find((m: Manifest) => certFile?.startsWith(`${m.mountPath}/`));
+    const secretName = podSpec.volumes?.find((v: Manifest) => v.name === mount?.name)?.secret?.secretName;
+    if (!secretName) throw new Error(`${workload.metadata.name}: --etcd-certfile=${certFile} is in no mounted Secret`);
+    secrets.add(secretName);
+  }
+  if (secrets.size !== 1) throw new Error(`expected every karmada-apiserver to mount one etcd client Secret, found: ${[...secrets].join(', ') || 'none'}`);
+  return [...secrets][0];
+}
 
 let binary: EtcdBinary;
 let runDir: string;
@@ -106,9 +135,18 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     try {
       const chart = Testing.chart();
       scenario.build(chart);
-      const members = synthesizedEtcdMembers(Testing.synth(chart));
+      const manifests = Testing.synth(chart);
+      const members = synthesizedEtcdMembers(manifests);
       expect(members.map(m => m.name)).toHaveLength(scenario.members);
-      cluster = EtcdTestCluster.prepare({ name: clusterName, members, binary, runDir, firstAddress: scenario.firstAddress });
+      cluster = EtcdTestCluster.prepare({
+        name: clusterName,
+        members,
+        binary,
+        runDir,
+        firstAddress: scenario.firstAddress,
+        manifests,
+        clientSecretName: apiServerEtcdClientSecret(manifests),
+      });
     } catch (error) {
       anyStepFailed = true;
       throw error;
@@ -123,6 +161,9 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
           cluster.flagMappings.map(m => `  ${m.from} -> ${m.to.length ? m.to.join(' ') : '(dropped)'}: ${m.reason}`).join('\n')}`,
       `${first.name}: ${first.argChanges.length} of ${first.synthesizedArgs.length} synthesized flags run changed (the others byte for byte):`,
       ...first.argChanges.map(c => `  ${c.synthesized}\n    -> ${c.run.length ? c.run.join(' ') : '(dropped)'}  [${c.why.join('; ')}]`),
+      `certificates: the ${cluster.secrets.size} synthesized cert-manager Certificates, issued with openssl; client: ${cluster.options.clientSecretName}; `
+        + `test-only deviations (${cluster.certificateDeviations.length}):`,
+      ...cluster.certificateDeviations.map(d => `  ${d.secretName}: ${d.change} [${d.reason}]`),
     ].join('\n'));
   }, 60_000);
 
@@ -182,6 +223,31 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
       expect(flags.get('initial-cluster-state')).toBe('new');
       const initialCluster = (flags.get('initial-cluster') ?? '').split(',').map(pair => pair.split('=')[0]).sort();
       expect(initialCluster).toEqual(c.members.map(m => m.name).sort());
+    }
+  });
+
+  step('GIVEN the synthesized certificates THEN each member runs with the Secrets its pod mounts, the client is karmada-apiserver\'s, and (with the hosts file) the only deviation is 127.0.0.1 on peer certificates', async c => {
+    const etcdCa = c.secrets.get(c.options.clientSecretName)!.signedBy;
+    expect(etcdCa).toBeDefined();
+    expect(c.secrets.get(c.options.clientSecretName)!.spec.commonName).toBe('system:karmada:karmada-apiserver-etcd-client');
+    for (const member of c.members) {
+      const flags = new Map(parseEtcdArgs(member.synthesizedArgs).map(f => [f.name, f.value]));
+      const secretAt = (flagName: string) => member.synthesized.secretMounts.find(m => flags.get(flagName)!.startsWith(`${m.mountPath}/`))?.secretName;
+      const serverSecret = c.secrets.get(secretAt('cert-file')!)!;
+      const peerSecret = c.secrets.get(secretAt('peer-cert-file')!)!;
+      // Both signed by the CA that signs the client, and both trust it.
+      expect({ member: member.name, server: serverSecret.signedBy, peer: peerSecret.signedBy })
+        .toEqual({ member: member.name, server: etcdCa, peer: etcdCa });
+      expect(secretAt('trusted-ca-file')).toBe(serverSecret.secretName);
+      expect(secretAt('peer-trusted-ca-file')).toBe(peerSecret.secretName);
+      expect(serverSecret.spec.dnsNames).toEqual(expect.arrayContaining(member.hostNames));
+      if (c.hostNameResolution === 'mount-namespace-hosts-file') {
+        expect({ member: member.name, server: serverSecret.deviations.length, peer: peerSecret.profile.ipAddresses })
+          .toEqual({ member: member.name, server: 0, peer: [...peerSecret.spec.ipAddresses ?? [], LOOPBACK_SOURCE_ADDRESS] });
+      }
+    }
+    if (c.hostNameResolution === 'mount-namespace-hosts-file') {
+      expect(c.certificateDeviations.map(d => d.change)).toEqual(c.members.map(() => `IP SAN ${LOOPBACK_SOURCE_ADDRESS} added`));
     }
   });
 

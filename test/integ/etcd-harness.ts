@@ -2,14 +2,14 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { CertificateDeviation, IssuedSecret, issueCertManagerPki } from './cert-manager-issuer';
 import { EtcdBinary, ETCD_TEST_STATE_DIR } from './etcd-binary';
 import { EtcdClientCredentials, EtcdGatewayClient, EtcdMemberStatus, httpGetStatus } from './etcd-client';
 import {
   AppliedFlagMapping, EtcdFlag, expandKubeletReferences, flagsRejectedByBinary, formatEtcdArgs, mapFlagsToVersion,
   parseEtcdArgs, PathRemap, remapPath,
 } from './etcd-flags';
-import { HttpGetProbe, SynthesizedEtcdMember } from './etcd-members';
-import { TestCertificateAuthority } from './pki';
+import { HttpGetProbe, SecretMount, SynthesizedEtcdMember } from './etcd-members';
 
 /**
  * Runs synthesized etcd members as local processes, each with exactly its synthesized flags, except for what a
@@ -21,19 +21,23 @@ import { TestCertificateAuthority } from './pki';
  *   (`<member>.<ns>.svc.cluster.local`) to that member's address, so the URLs in the flags stay byte for byte
  *   as synthesized. Only where mount namespaces do not work are host names rewritten to addresses in the flags.
  * - Paths under the member's volumes (/etc/etcd/pki, /var/lib/etcd) move to the member's run directory.
- * - Test certificates (openssl) are written where the flags say: a client/server CA and a peer CA; per member a
- *   server and a peer certificate whose SANs are the member's DNS names and address, and one client certificate.
+ * - Certificates: every synthesized cert-manager Certificate is issued with openssl exactly as its spec says
+ *   (cert-manager-issuer.ts), and each member's Secret volumes are written where the pod mounts them. One test-only
+ *   deviation: the peer certificates get the IP SAN 127.0.0.1 (see {@link LOOPBACK_SOURCE_ADDRESS}). Only where
+ *   host names are rewritten to addresses, server and peer certificates also get the member's address.
  * - Flags are mapped for etcd 3.4/3.5 by the table in etcd-flags.ts only.
  */
 
 /** What a kubelet would give a pod: the default volumes of an etcd member, relative to the member's directory. */
 export const ETCD_MEMBER_VOLUMES: readonly string[] = ['/etc/etcd/pki', '/var/lib/etcd'];
 
-/** The client certificate's common name: karmada-apiserver's identity towards etcd. */
-export const ETCD_CLIENT_COMMON_NAME = 'system:karmada:karmada-apiserver-etcd-client';
-
-/** The address every connection between loopback addresses comes from (the `src` of Linux's local route). */
-const LOOPBACK_SOURCE_ADDRESS = '127.0.0.1';
+/**
+ * The address every connection between loopback addresses comes from (the `src` of Linux's local route). etcd
+ * checks a connecting peer's certificate against the connection's source address (an IP SAN, or a DNS SAN that
+ * resolves to it); in a cluster that is the peer's pod IP, which its DNS names resolve to, but here every member
+ * connects from 127.0.0.1. So the peer certificates get this IP SAN: the one deviation from the synthesized PKI.
+ */
+export const LOOPBACK_SOURCE_ADDRESS = '127.0.0.1';
 
 /** How members find each other's DNS names. */
 export type HostNameResolution = 'mount-namespace-hosts-file' | 'flags-rewritten-to-addresses';
@@ -47,6 +51,17 @@ export interface EtcdClusterOptions {
   readonly runDir: string;
   /** Member i listens on `127.0.0.<firstAddress + i>`. Give each cluster of one run its own range. */
   readonly firstAddress: number;
+  /** Every synthesized object (`Testing.synth`): the cert-manager Certificates and Issuers are issued from them. */
+  readonly manifests: readonly unknown[];
+  /** The Secret whose certificate the test's client presents (karmada-apiserver's etcd client certificate). */
+  readonly clientSecretName: string;
+}
+
+/** A test-only change to a synthesized certificate. */
+export interface AppliedCertificateDeviation {
+  readonly secretName: string;
+  readonly change: string;
+  readonly reason: string;
 }
 
 export interface WaitForLeaderOptions {
@@ -235,6 +250,16 @@ function urlsOf(flag: EtcdFlag): URL[] {
   return [];
 }
 
+/** The Secret volume of `member` whose mount holds `file` (a container path, as in the synthesized flags). */
+function secretMountOf(member: SynthesizedEtcdMember, file: string | undefined, what: string): SecretMount {
+  if (file === undefined) throw new Error(`${member.name} has no ${what}: the harness runs members with TLS only`);
+  const mount = member.secretMounts.find(m => file.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+  if (!mount) {
+    throw new Error(`${member.name} ${what}=${file} is in no mounted Secret (mounts: ${member.secretMounts.map(m => `${m.secretName} at ${m.mountPath}`).join(', ') || 'none'})`);
+  }
+  return mount;
+}
+
 /** A set of etcd members started as local processes. Create with {@link EtcdTestCluster.prepare}. */
 export class EtcdTestCluster {
   /**
@@ -307,19 +332,47 @@ export class EtcdTestCluster {
       '',
     ].join('\n'));
 
-    // PKI: one CA for client/server traffic, one for peers (their ca.crt files are separate in the manifests).
+    // PKI: the synthesized Certificates, issued as cert-manager would, plus the deviations (each with its reason).
+    const deviations: CertificateDeviation[] = [];
+    for (const { member, address, flags } of expanded) {
+      const secretOf = (flagName: string) => secretMountOf(member, flagValue(flags, flagName), `--${flagName}`).secretName;
+      deviations.push({
+        secretName: secretOf('peer-cert-file'),
+        addIpAddresses: [LOOPBACK_SOURCE_ADDRESS],
+        reason: 'etcd checks a connecting peer\'s certificate against the connection\'s source address; on loopback that is '
+          + `always ${LOOPBACK_SOURCE_ADDRESS} (in a cluster: the peer's pod IP, which its DNS names resolve to)`,
+      });
+      if (resolution === 'flags-rewritten-to-addresses') {
+        for (const flagName of ['cert-file', 'peer-cert-file']) {
+          deviations.push({
+            secretName: secretOf(flagName),
+            addIpAddresses: [address],
+            reason: 'no hosts file (mount namespaces unavailable): the flags name members by address, so their certificates must cover it',
+          });
+        }
+      }
+    }
     const pkiDir = path.join(clusterDir, 'pki');
-    const serverCa = TestCertificateAuthority.create(pkiDir, 'etcd-ca', `${options.name}-etcd-ca`);
-    const peerCa = TestCertificateAuthority.create(pkiDir, 'etcd-peer-ca', `${options.name}-etcd-peer-ca`);
-    const clientCert = serverCa.issue(
-      { commonName: ETCD_CLIENT_COMMON_NAME, usages: ['clientAuth'] },
-      { certFile: path.join(pkiDir, 'client.crt'), keyFile: path.join(pkiDir, 'client.key') },
-    );
+    const issued = issueCertManagerPki(options.manifests, { dir: pkiDir, deviations });
+    const secret = (name: string, where: string): IssuedSecret => issued.get(name)
+      ?? (() => {
+        throw new Error(`${where}: Secret ${name} is written by no synthesized cert-manager Certificate`);
+      })();
+    const clientSecret = secret(options.clientSecretName, 'the test client');
     const credentials: EtcdClientCredentials = {
-      ca: serverCa.certificatePem(),
-      cert: fs.readFileSync(clientCert.certFile),
-      key: fs.readFileSync(clientCert.keyFile),
+      ca: fs.readFileSync(clientSecret.caFile),
+      cert: fs.readFileSync(clientSecret.certFile),
+      key: fs.readFileSync(clientSecret.keyFile),
     };
+    const certificateDeviations: AppliedCertificateDeviation[] = [];
+    for (const deviation of deviations) {
+      const change = `IP SAN ${deviation.addIpAddresses.join(', ')} added`;
+      if (!certificateDeviations.some(d => d.secretName === deviation.secretName && d.change === change)) {
+        certificateDeviations.push({ secretName: deviation.secretName, change, reason: deviation.reason });
+      }
+    }
+    fs.writeFileSync(path.join(clusterDir, 'certificate-deviations.txt'),
+      certificateDeviations.map(d => `${d.secretName}: ${d.change}: ${d.reason}\n`).join(''));
 
     const flagMappings: AppliedFlagMapping[] = [];
     const testMembers = expanded.map(({ member, address, env, flags }) => {
@@ -355,29 +408,30 @@ export class EtcdTestCluster {
         }
       });
 
-      // Certificates where the flags want them.
+      // The Secret volumes, written where the pod mounts them (as the kubelet would); then every TLS flag must name
+      // a file one of them provides.
+      for (const mount of member.secretMounts) {
+        const source = secret(mount.secretName, `${member.name} mounts it at ${mount.mountPath}`);
+        const target = remapPath(mount.mountPath, remaps, `${member.name} Secret volume ${mount.secretName}`);
+        fs.mkdirSync(target, { recursive: true });
+        const files: Record<string, string> = { 'tls.crt': source.certFile, 'tls.key': source.keyFile, 'ca.crt': source.caFile };
+        for (const item of mount.items ?? Object.keys(files).map(key => ({ key, path: key }))) {
+          const from = files[item.key] ?? (() => {
+            throw new Error(`${member.name}: Secret ${mount.secretName} has no key ${item.key} (cert-manager writes tls.crt, tls.key, ca.crt)`);
+          })();
+          fs.copyFileSync(from, path.join(target, item.path));
+          fs.chmodSync(path.join(target, item.path), 0o600);
+        }
+      }
       const need = (name: string): string => flagValue(runFlags, name) ?? (() => {
         throw new Error(`${member.name} has no --${name}: the harness runs members with TLS only`);
       })();
-      const pkiFlags = ['trusted-ca-file', 'cert-file', 'key-file', 'peer-trusted-ca-file', 'peer-cert-file', 'peer-key-file'];
-      const pkiFiles = pkiFlags.map(need);
-      const shared = pkiFlags.filter((_, i) => pkiFiles.indexOf(pkiFiles[i]) !== i);
-      if (shared.length > 0) {
-        // Possible for a real deployment (one CA for both), but then the test's separate CAs would overwrite each other.
-        throw new Error(`${member.name}: --${shared.join(', --')} name a file another TLS flag names too; the harness needs them apart`);
+      for (const name of ['trusted-ca-file', 'cert-file', 'key-file', 'peer-trusted-ca-file', 'peer-cert-file', 'peer-key-file']) {
+        secretMountOf(member, flagValue(flags, name), `--${name}`);
+        if (!fs.existsSync(need(name))) {
+          throw new Error(`${member.name} --${name}=${flagValue(flags, name)}: no key of the mounted Secret is at that path`);
+        }
       }
-      serverCa.issue(
-        { commonName: member.name, dnsNames: hostNames, ipAddresses: [address], usages: ['serverAuth', 'clientAuth'] },
-        { certFile: need('cert-file'), keyFile: need('key-file') },
-      );
-      serverCa.writeCertificateTo(need('trusted-ca-file'));
-      peerCa.issue(
-        // etcd checks a connecting peer's certificate against the connection's source address, and on loopback that
-        // is always 127.0.0.1 (in a cluster it is the peer's pod IP, which its DNS name resolves to).
-        { commonName: member.name, dnsNames: hostNames, ipAddresses: [address, LOOPBACK_SOURCE_ADDRESS], usages: ['serverAuth', 'clientAuth'] },
-        { certFile: need('peer-cert-file'), keyFile: need('peer-key-file') },
-      );
-      peerCa.writeCertificateTo(need('peer-trusted-ca-file'));
 
       const rejected = flagsRejectedByBinary(binary, runFlags);
       if (rejected.length > 0) {
@@ -408,7 +462,8 @@ export class EtcdTestCluster {
       return testMember;
     });
 
-    return new EtcdTestCluster(options, testMembers, hostsFile, credentials, peerCa.certificatePem(), flagMappings, resolution);
+    const peerCa = fs.readFileSync(flagValue(parseEtcdArgs(testMembers[0].args), 'peer-trusted-ca-file')!);
+    return new EtcdTestCluster(options, testMembers, hostsFile, credentials, peerCa, flagMappings, resolution, issued, certificateDeviations);
   }
 
   private readonly processes = new Map<string, MemberProcess>();
@@ -421,11 +476,15 @@ export class EtcdTestCluster {
     public readonly hostsFile: string,
     /** The test client's certificate, key and the client/server CA. */
     public readonly clientCredentials: EtcdClientCredentials,
-    /** The CA of the peer certificates (PEM). */
+    /** The CA of the peer certificates (PEM): the first member's --peer-trusted-ca-file. */
     public readonly peerCaCertificate: Buffer,
     /** The version mappings applied to every member's flags (the same for each). */
     public readonly flagMappings: readonly AppliedFlagMapping[],
     public readonly hostNameResolution: HostNameResolution,
+    /** Every Secret issued from the synthesized Certificates, by name. */
+    public readonly secrets: ReadonlyMap<string, IssuedSecret>,
+    /** The test-only changes to the synthesized certificates, with their reasons. */
+    public readonly certificateDeviations: readonly AppliedCertificateDeviation[],
   ) {}
 
   public member(name: string): EtcdTestMember {

@@ -2,7 +2,8 @@
  * Reads the etcd members out of synthesized manifests, following the contract of the library's etcd members:
  * each member is an `apps/v1` StatefulSet with one replica whose pod template carries the labels
  * `app.kubernetes.io/name: etcd` and `karmada.io/etcd-member: <member>`, with one container named `etcd` whose
- * command runs `etcd` and whose args are `--flag=value` strings (which may reference `$(VAR)` env variables).
+ * command runs `etcd` and whose args are `--flag=value` strings (which may reference `$(VAR)` env variables). Its
+ * certificates come from Secret volumes mounted into that container (keys `tls.crt`, `tls.key`, `ca.crt`).
  */
 
 export const ETCD_NAME_LABEL = 'app.kubernetes.io/name';
@@ -23,6 +24,15 @@ export interface HttpGetProbe {
   readonly timeoutSeconds?: number;
 }
 
+/** A Secret volume mounted into the etcd container. */
+export interface SecretMount {
+  readonly secretName: string;
+  /** The directory in the container. */
+  readonly mountPath: string;
+  /** The keys projected (key → file name in the directory); undefined: every key under its own name. */
+  readonly items?: ReadonlyArray<{ readonly key: string; readonly path: string }>;
+}
+
 /** One etcd member as synthesized. */
 export interface SynthesizedEtcdMember {
   /** The `karmada.io/etcd-member` label. */
@@ -35,6 +45,8 @@ export interface SynthesizedEtcdMember {
   readonly command: readonly string[];
   readonly args: readonly string[];
   readonly env: readonly ContainerEnvVar[];
+  /** The Secret volumes mounted into the etcd container. */
+  readonly secretMounts: readonly SecretMount[];
   readonly probes: {
     readonly startup?: HttpGetProbe;
     readonly liveness?: HttpGetProbe;
@@ -50,7 +62,7 @@ interface ManifestObject {
     readonly replicas?: number;
     readonly template?: {
       readonly metadata?: { readonly labels?: Record<string, string> };
-      readonly spec?: { readonly containers?: readonly ContainerSpec[] };
+      readonly spec?: { readonly containers?: readonly ContainerSpec[]; readonly volumes?: readonly VolumeSpec[] };
     };
   };
 }
@@ -61,9 +73,15 @@ interface ContainerSpec {
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env?: readonly ContainerEnvVar[];
+  readonly volumeMounts?: ReadonlyArray<{ readonly name: string; readonly mountPath: string; readonly subPath?: string }>;
   readonly startupProbe?: ProbeSpec;
   readonly livenessProbe?: ProbeSpec;
   readonly readinessProbe?: ProbeSpec;
+}
+
+interface VolumeSpec {
+  readonly name: string;
+  readonly secret?: { readonly secretName?: string; readonly items?: ReadonlyArray<{ readonly key: string; readonly path: string }> };
 }
 
 interface ProbeSpec {
@@ -102,6 +120,18 @@ export function synthesizedEtcdMembers(objects: readonly unknown[]): Synthesized
     for (const arg of args) {
       if (!/^--[a-z0-9-]+=/.test(arg)) fail(`argument ${JSON.stringify(arg)} is not of the form --flag=value`);
     }
+    const volumes = object.spec?.template?.spec?.volumes ?? [];
+    const secretMounts: SecretMount[] = [];
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = volumes.find(v => v.name === mount.name);
+      if (!volume?.secret) continue;
+      if (mount.subPath) fail(`volume mount ${mount.name} uses subPath, which the harness does not map`);
+      secretMounts.push({
+        secretName: volume.secret.secretName ?? fail(`Secret volume ${volume.name} has no secretName`),
+        mountPath: mount.mountPath,
+        items: volume.secret.items,
+      });
+    }
     members.push({
       name,
       namespace,
@@ -111,6 +141,7 @@ export function synthesizedEtcdMembers(objects: readonly unknown[]): Synthesized
       command,
       args,
       env: container.env ?? [],
+      secretMounts,
       probes: {
         startup: httpProbe(container.startupProbe),
         liveness: httpProbe(container.livenessProbe),
