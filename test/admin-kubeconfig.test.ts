@@ -19,7 +19,7 @@ function run(secretKeys: Record<string, string>, args: string[]) {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const kubeconfig = fs.existsSync(output) ? { text: fs.readFileSync(output, 'utf8'), mode: fs.statSync(output).mode & 0o777 } : undefined;
+  const kubeconfig = fs.existsSync(output) ? { text: fs.readFileSync(output, 'utf8'), mode: fs.statSync(output).mode % 0o1000 } : undefined;
   const calls = fs.readFileSync(path.join(state, 'calls'), 'utf8').trim().split('\n');
   fs.rmSync(state, { recursive: true, force: true });
   return { status: result.status, stderr: result.stderr, kubeconfig, calls };

@@ -31,9 +31,9 @@ const EXAMPLES: Record<string, Example> = {
   'stacked': {
     build: buildStackedChart,
     expectFacts: objects => {
-      // 3 control-plane nodes, each with its own etcd member and 3 components.
+      // 3 control-plane nodes, each with its own etcd member and 6 components.
       expect(ofKind(objects, 'StatefulSet')).toHaveLength(3);
-      expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+      expect(ofKind(objects, 'Deployment')).toHaveLength(18);
       // Each apiserver dials only the member stacked on its own node.
       for (const apiServer of apiServers(objects)) {
         const node = podLabels(apiServer)[KarmadaLabels.CONTROL_PLANE_NODE];
@@ -54,7 +54,7 @@ const EXAMPLES: Record<string, Example> = {
     expectFacts: objects => {
       const members = ofKind(objects, 'StatefulSet');
       expect(members).toHaveLength(3);
-      expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+      expect(ofKind(objects, 'Deployment')).toHaveLength(18);
       // Members belong to no control-plane node, and every apiserver dials all of them.
       for (const member of members) {
         expect(podLabels(member)[KarmadaLabels.CONTROL_PLANE_NODE]).toBeUndefined();
@@ -72,7 +72,7 @@ const EXAMPLES: Record<string, Example> = {
       // No etcd runs in the cluster.
       expect(ofKind(objects, 'StatefulSet')).toHaveLength(0);
       expect(ofKind(objects, 'PersistentVolumeClaim')).toHaveLength(0);
-      expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+      expect(ofKind(objects, 'Deployment')).toHaveLength(18);
       // Every apiserver dials every endpoint, under its own key prefix, with the given client certificate.
       for (const apiServer of apiServers(objects)) {
         expect(flag(apiServer, 'etcd-servers')).toBe(EXTERNAL_ETCD_ENDPOINTS.join(','));

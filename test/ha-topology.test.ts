@@ -6,7 +6,7 @@ import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology } from 
 
 const NODES = ['karmada-cp-0', 'karmada-cp-1', 'karmada-cp-2'];
 const MEMBERS = ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'];
-const COMPONENTS = ['apiserver', 'scheduler', 'controller-manager'];
+const COMPONENTS = ['apiserver', 'aggregated-apiserver', 'kube-controller-manager', 'controller-manager', 'scheduler', 'webhook'];
 const ENDPOINTS = ['https://etcd-a.example.internal:2379', 'https://etcd-b.example.internal:2379', 'https://etcd-c.example.internal:2379'];
 
 const memberUrl = (member: string, port: number) => `https://${member}.karmada-system.svc.cluster.local:${port}`;
@@ -55,7 +55,7 @@ describe('stacked etcd, 3 control-plane nodes', () => {
   test('synthesizes the whole control plane', () => {
     expect(objects).toMatchSnapshot();
     expect(ofKind(objects, 'StatefulSet').map(o => o.metadata.name)).toEqual(MEMBERS);
-    expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(18);
     expect(topology.etcdMembers.map(m => m.controlPlaneNode)).toEqual(NODES);
   });
 
@@ -168,8 +168,9 @@ describe('stacked etcd, 3 control-plane nodes', () => {
   test('each node exposes its Deployments as escape hatches', () => {
     const node = topology.controlPlaneNodes[1];
     expect(node.deploymentOf('karmada-scheduler').name).toBe('karmada-cp-1-scheduler');
-    expect(() => node.deploymentOf('karmada-webhook'))
-      .toThrow("control-plane node 'karmada-cp-1' runs no component 'karmada-webhook': it runs karmada-apiserver, karmada-scheduler, karmada-controller-manager");
+    expect(node.deploymentOf('kube-controller-manager').name).toBe('karmada-cp-1-kube-controller-manager');
+    expect(() => node.deploymentOf('karmada-search'))
+      .toThrow("control-plane node 'karmada-cp-1' runs no component 'karmada-search': it runs karmada-apiserver, karmada-aggregated-apiserver, kube-controller-manager, karmada-controller-manager, karmada-scheduler, karmada-webhook");
   });
 
   test('no Secret is synthesized: certificates and keys are only referenced', () => {
@@ -189,7 +190,7 @@ describe('external etcd, 3 control-plane nodes and 3 members', () => {
   test('synthesizes the whole control plane', () => {
     expect(objects).toMatchSnapshot();
     expect(ofKind(objects, 'StatefulSet').map(o => o.metadata.name)).toEqual(MEMBERS);
-    expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(18);
   });
 
   test('every apiserver talks to every member', () => {
@@ -234,7 +235,7 @@ describe('etcd outside the cluster', () => {
   test('synthesizes the control plane without etcd', () => {
     expect(objects).toMatchSnapshot();
     expect(ofKind(objects, 'StatefulSet')).toEqual([]);
-    expect(ofKind(objects, 'Deployment')).toHaveLength(9);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(18);
   });
 
   test('every apiserver dials every endpoint with the given client certificate and key prefix', () => {

@@ -73,7 +73,9 @@ export function addCertManagerPki(scope: Construct, input: CertManagerPkiInput):
           algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
           size: 256,
           encoding: cm.CertificateSpecPrivateKeyEncoding.PKCS8,
-          rotationPolicy: certificate.keepPrivateKey ? cm.CertificateSpecPrivateKeyRotationPolicy.NEVER : cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+          rotationPolicy: certificate.keepPrivateKey
+            ? cm.CertificateSpecPrivateKeyRotationPolicy.NEVER
+            : cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
         },
         revisionHistoryLimit: 2,
       },
@@ -89,7 +91,6 @@ export function addCertManagerPki(scope: Construct, input: CertManagerPkiInput):
 
 const USAGES: Record<KeyUsage, cm.CertificateSpecUsages> = {
   'digital signature': cm.CertificateSpecUsages.DIGITAL_SIGNATURE,
-  'key encipherment': cm.CertificateSpecUsages.KEY_ENCIPHERMENT,
   'server auth': cm.CertificateSpecUsages.SERVER_AUTH,
   'client auth': cm.CertificateSpecUsages.CLIENT_AUTH,
   'cert sign': cm.CertificateSpecUsages.CERT_SIGN,

@@ -14,7 +14,7 @@ export enum CertificateAuthority {
 }
 
 /** Key usages, as cert-manager spells them. */
-export type KeyUsage = 'digital signature' | 'key encipherment' | 'server auth' | 'client auth' | 'cert sign' | 'crl sign';
+export type KeyUsage = 'digital signature' | 'server auth' | 'client auth' | 'cert sign' | 'crl sign';
 
 /** One certificate of the installation: what it is for, who signs it, and what it says. */
 export interface PlannedCertificate {
@@ -54,10 +54,11 @@ export interface PkiPlanInput {
   readonly kubernetesServiceIp: string;
 }
 
-const SERVER: KeyUsage[] = ['digital signature', 'key encipherment', 'server auth'];
-const CLIENT: KeyUsage[] = ['digital signature', 'key encipherment', 'client auth'];
+// ECDSA keys sign (TLS 1.3 handshakes); 'key encipherment' has no meaning for them (RFC 5480 section 3).
+const SERVER: KeyUsage[] = ['digital signature', 'server auth'];
+const CLIENT: KeyUsage[] = ['digital signature', 'client auth'];
 // etcd's gRPC gateway dials the member's own client port with the server certificate, and peers are both ends.
-const SERVER_AND_CLIENT: KeyUsage[] = ['digital signature', 'key encipherment', 'server auth', 'client auth'];
+const SERVER_AND_CLIENT: KeyUsage[] = ['digital signature', 'server auth', 'client auth'];
 const CA: KeyUsage[] = ['digital signature', 'cert sign', 'crl sign'];
 
 /** Every name a Service answers to inside its cluster: `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`. */
@@ -78,8 +79,14 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   });
   const leaf = (issuer: CertificateAuthority, secretName: string, purpose: string, commonName: string, usages: KeyUsage[],
     names: { organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[]; keepPrivateKey?: boolean } = {}) => certificates.push({
-    secretName, purpose, issuer, commonName, usages,
-    organizations: names.organizations ?? [], dnsNames: names.dnsNames ?? [], ipAddresses: names.ipAddresses ?? [],
+    secretName,
+    purpose,
+    issuer,
+    commonName,
+    usages,
+    organizations: names.organizations ?? [],
+    dnsNames: [...new Set(names.dnsNames ?? [])],
+    ipAddresses: [...new Set(names.ipAddresses ?? [])],
     keepPrivateKey: names.keepPrivateKey ?? false,
   });
   const client = (component: string) => leaf(CertificateAuthority.KARMADA, SecretNames.client(instance, component),
@@ -177,9 +184,8 @@ export function firstServiceIp(cidr: string): string {
     groups[7] = groups[7] + 1;
     return groups.map(group => group.toString(16)).join(':');
   }
-  const octets = address.split('.').map(Number);
-  const value = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3] + 1;
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+  const value = address.split('.').map(Number).reduce((sum, octet) => sum * 256 + octet, 0) + 1;
+  return [3, 2, 1, 0].map(power => Math.floor(value / 256 ** power) % 256).join('.');
 }
 
 function expandIpv6(address: string): number[] {
