@@ -21,7 +21,11 @@ cat > tsconfig.json <<'JSON'
   "esModuleInterop": true, "skipLibCheck": true, "ignoreDeprecations": "6.0", "types": [] } }
 JSON
 "${repo}/node_modules/.bin/ts-node" --project tsconfig.json main.ts
+count() { grep -c "^kind: $1\$" dist/karmada.k8s.yaml || true; }
 objects="$(grep -c '^kind:' dist/karmada.k8s.yaml)"
-statefulsets="$(grep -c '^kind: StatefulSet$' dist/karmada.k8s.yaml)"
-echo "packaged library synthesized ${objects} objects (${statefulsets} etcd StatefulSets) from ${tarball##*/}"
-[ "${objects}" -eq 22 ] && [ "${statefulsets}" -eq 3 ] || { echo "check-package: expected 22 objects and 3 StatefulSets" >&2; exit 1; }
+echo "packaged library synthesized ${objects} objects from ${tarball##*/}:" \
+  "$(count StatefulSet) StatefulSets, $(count Deployment) Deployments, $(count Certificate) Certificates, $(count Job) Job"
+# Stacked, 3 nodes: 3 etcd members, 6 components per node, 23 certificates, the bootstrap Job; 63 objects in all.
+[ "${objects}" -eq 63 ] && [ "$(count StatefulSet)" -eq 3 ] && [ "$(count Deployment)" -eq 18 ] \
+  && [ "$(count Certificate)" -eq 23 ] && [ "$(count Job)" -eq 1 ] \
+  || { echo "check-package: expected 63 objects: 3 StatefulSets, 18 Deployments, 23 Certificates, 1 Job" >&2; exit 1; }

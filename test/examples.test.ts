@@ -47,6 +47,13 @@ const EXAMPLES: Record<string, Example> = {
         expect(antiAffinity.map((term: Manifest) => term.topologyKey)).toContain('topology.kubernetes.io/zone');
       }
       expect(entryPoint(objects).spec.type).toBe('LoadBalancer');
+      // Pull mode: the load balancer's name is in the apiserver's certificate, and kube-controller-manager signs
+      // karmada-agent certificates with the Karmada CA.
+      const apiServerCertificate = objects.find(o => o.kind === 'Certificate' && o.metadata.name === 'karmada-apiserver-cert')!;
+      expect(apiServerCertificate.spec.dnsNames).toContain('karmada.internal.example.com');
+      for (const kubeControllerManager of ofKind(objects, 'Deployment').filter(d => podLabels(d)[KarmadaLabels.NAME] === 'kube-controller-manager')) {
+        expect(flag(kubeControllerManager, 'controllers')).toContain('csrsigning');
+      }
     },
   },
   'external': {
@@ -54,7 +61,8 @@ const EXAMPLES: Record<string, Example> = {
     expectFacts: objects => {
       const members = ofKind(objects, 'StatefulSet');
       expect(members).toHaveLength(3);
-      expect(ofKind(objects, 'Deployment')).toHaveLength(18);
+      // 6 core and 3 optional components on each of 3 nodes, and one scheduler estimator per member cluster.
+      expect(ofKind(objects, 'Deployment')).toHaveLength(3 * 9 + 2);
       // Members belong to no control-plane node, and every apiserver dials all of them.
       for (const member of members) {
         expect(podLabels(member)[KarmadaLabels.CONTROL_PLANE_NODE]).toBeUndefined();
@@ -73,6 +81,8 @@ const EXAMPLES: Record<string, Example> = {
       expect(ofKind(objects, 'StatefulSet')).toHaveLength(0);
       expect(ofKind(objects, 'PersistentVolumeClaim')).toHaveLength(0);
       expect(ofKind(objects, 'Deployment')).toHaveLength(18);
+      // The user's own PKI: no cert-manager object, and no Secret either.
+      expect(objects.filter(o => o.apiVersion === 'cert-manager.io/v1' || o.kind === 'Secret')).toEqual([]);
       // Every apiserver dials every endpoint, under its own key prefix, with the given client certificate.
       for (const apiServer of apiServers(objects)) {
         expect(flag(apiServer, 'etcd-servers')).toBe(EXTERNAL_ETCD_ENDPOINTS.join(','));

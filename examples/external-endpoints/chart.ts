@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 // An application imports the library by its package name: `from 'cdk8s-karmada'`.
-import { EtcdTopology, HATopology } from '../../src';
+import { EtcdTopology, HATopology, Pki } from '../../src';
 
 /** The client URLs of every member of the etcd cluster run outside the host cluster. */
 export const EXTERNAL_ETCD_ENDPOINTS = [
@@ -13,9 +13,12 @@ export const EXTERNAL_ETCD_ENDPOINTS = [
  * An etcd outside the host cluster (e.g. run by a database team, or a managed service): the library runs only the
  * 3 control-plane nodes, and every apiserver talks to every endpoint over TLS with a client certificate.
  *
- * Before applying: the namespace `karmada-system`, the control plane's certificate Secrets (see
- * `ControlPlaneCertificates`) and `karmada-external-etcd-client-cert` (keys `tls.crt`, `tls.key` and `ca.crt`, the
- * CA of the etcd servers) must exist.
+ * The certificates come from the organisation's own PKI rather than cert-manager: nothing about them is synthesized.
+ *
+ * Before applying: the namespace `karmada-system` exists, and so does every certificate Secret the README's table
+ * lists (keys `tls.crt`, `tls.key`, `ca.crt`; the service-account Secret needs `tls.key`), plus
+ * `karmada-external-etcd-client-cert` (keys `tls.crt`, `tls.key` and `ca.crt`, the CA of the etcd servers), which
+ * karmada-apiserver and karmada-aggregated-apiserver both present to the etcd.
  */
 export function buildExternalEndpointsChart(app: App): Chart {
   const chart = new Chart(app, 'karmada-external-endpoints');
@@ -30,6 +33,7 @@ export function buildExternalEndpointsChart(app: App): Chart {
       keyPrefix: '/registry/karmada',
     }),
     controlPlaneNodes: 3,
+    pki: Pki.existingSecrets(),
   });
 
   return chart;

@@ -7,9 +7,11 @@ import { EtcdTopology, HATopology } from '../../src';
  * Stacked etcd: each of the 3 control-plane nodes runs its own etcd member on the same host, and no two nodes
  * share an availability zone. Losing one zone loses one apiserver and one etcd member, and etcd keeps its quorum.
  *
- * Before applying: the namespace `karmada-system` and the certificate Secrets (see `ControlPlaneCertificates`,
- * e.g. issued by cert-manager) must exist, and the default storage class must bind volumes where the pod lands
- * (`volumeBindingMode: WaitForFirstConsumer`), or a member's volume may be created in another node's zone.
+ * Member clusters register in pull mode (karmada-agent) through an internal load balancer with a DNS name.
+ *
+ * Before applying: cert-manager runs in the host cluster (it issues every certificate from the Certificates this
+ * chart holds), the namespace `karmada-system` exists, and the default storage class binds volumes where the pod
+ * lands (`volumeBindingMode: WaitForFirstConsumer`), or a member's volume may be created in another node's zone.
  */
 export function buildStackedChart(app: App): Chart {
   const chart = new Chart(app, 'karmada-stacked');
@@ -28,7 +30,11 @@ export function buildStackedChart(app: App): Chart {
       type: kplus.ServiceType.LOAD_BALANCER,
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
       loadBalancerSourceRanges: ['10.0.0.0/8'],
+      // The name the load balancer is published under: it goes into karmada-apiserver's serving certificate.
+      externalDnsNames: ['karmada.internal.example.com'],
     },
+    // cluster-info, bootstrap-token RBAC and CSR signing for karmada-agent; the endpoint must reach the load balancer.
+    pullMode: { apiServerEndpoint: 'https://karmada.internal.example.com:5443' },
   });
 
   return chart;
