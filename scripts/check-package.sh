@@ -25,7 +25,7 @@ count() { grep -c "^kind: $1\$" dist/karmada.k8s.yaml || true; }
 objects="$(grep -c '^kind:' dist/karmada.k8s.yaml)"
 echo "packaged library synthesized ${objects} objects from ${tarball##*/}:" \
   "$(count StatefulSet) StatefulSets, $(count Deployment) Deployments, $(count Certificate) Certificates, $(count Job) Job"
-# Stacked, 3 nodes: 3 etcd members, 6 components per node, 23 certificates, the bootstrap Job; 63 objects in all.
-[ "${objects}" -eq 63 ] && [ "$(count StatefulSet)" -eq 3 ] && [ "$(count Deployment)" -eq 18 ] \
+# Stacked, 3 nodes: 3 etcd members, 6 components per node, 23 certificates, the bootstrap Job, the Namespace; 64 objects in all.
+[ "${objects}" -eq 64 ] && [ "$(count StatefulSet)" -eq 3 ] && [ "$(count Deployment)" -eq 18 ] \
   && [ "$(count Certificate)" -eq 23 ] && [ "$(count Job)" -eq 1 ] \
-  || { echo "check-package: expected 63 objects: 3 StatefulSets, 18 Deployments, 23 Certificates, 1 Job" >&2; exit 1; }
+  || { echo "check-package: expected 64 objects: the Namespace, 3 StatefulSets, 18 Deployments, 23 Certificates, 1 Job" >&2; exit 1; }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { EtcdTopology, HATopologyProps, IssuerReference, Pki } from '../src';
 import { customResourceKinds, validateCustomResource } from './crd-schema';
 import { container, Manifest, synthTopology, workloads } from './util';
@@ -36,6 +36,7 @@ const MODELS: Record<string, Model> = {
   'apps/v1/StatefulSet': StatefulSet,
   'v1/Service': Service,
   'v1/ConfigMap': ConfigMap,
+  'v1/Namespace': Namespace,
   'batch/v1/Job': Job,
 };
 

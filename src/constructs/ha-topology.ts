@@ -7,6 +7,7 @@ import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { KarmadaLabels } from '../labels';
 import { Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
@@ -202,6 +203,12 @@ export interface HATopologyProps {
    */
   readonly bootstrapJob?: boolean;
   /**
+   * Synthesize the Namespace itself (first, so one `kubectl apply` of the file creates it before its objects).
+   * Turn off when the namespace is managed elsewhere.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
    * The Service IP range of the Karmada API.
    * @default '10.96.0.0/12'
    */
@@ -284,6 +291,15 @@ export class HATopology extends Construct {
 
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const common = { instance: this.name, namespace: this.namespace, clusterDomain };
+    if (props.createNamespace ?? true) {
+      new kplus.k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: { [KarmadaLabels.PART_OF]: 'karmada', [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada' },
+        },
+      });
+    }
+
     const membersScope = new Construct(this, 'EtcdMembers');
     this.etcdMembers = plan.etcdMemberNames.map((memberName, index) => new EtcdMember(membersScope, memberName, {
       ...common,
