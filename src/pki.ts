@@ -98,3 +98,27 @@ export class Pki {
     public readonly certManagerOptions: CertManagerPkiOptions,
   ) {}
 }
+
+/**
+ * One certificate of the control plane: what cert-manager issues, or what a Secret of the user's must hold.
+ */
+export interface CertificateDescription {
+  /** The Secret that holds it (keys `tls.crt`, `tls.key`, `ca.crt`), and the name of its cert-manager Certificate. */
+  readonly secretName: string;
+  /** What it is for. */
+  readonly purpose: string;
+  /** The Secret of the CA that signs it, or `self-signed` for a root CA. */
+  readonly issuerSecretName: string;
+  /** This certificate is a CA. */
+  readonly isCa: boolean;
+  /** The subject's common name: for a client certificate, the user name it authenticates as. */
+  readonly commonName: string;
+  /** The subject's organizations: for a client certificate, the groups it authenticates with. */
+  readonly organizations: string[];
+  /** DNS subject alternative names. */
+  readonly dnsNames: string[];
+  /** IP subject alternative names. */
+  readonly ipAddresses: string[];
+  /** Key usages and extended key usages, as cert-manager spells them (`server auth`, `client auth`, ...). */
+  readonly usages: string[];
+}

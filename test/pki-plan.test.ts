@@ -1,3 +1,4 @@
+import { Pki } from '../src';
 import { synthTopology } from './util';
 import { firstServiceIp, serviceDnsNames } from '../src/private/pki-plan';
 
@@ -28,4 +29,32 @@ test('GIVEN a dual-stack Service range and an extra name given twice THEN the ap
   // THEN the aggregated apiserver's host and Karmada-side Services share a name by default: listed once
   const aggregated = certificates.find(o => o.metadata.name === 'karmada-aggregated-apiserver-cert')!;
   expect(aggregated.spec.dnsNames).toEqual(serviceDnsNames('karmada-aggregated-apiserver', 'karmada-system', 'cluster.local'));
+});
+
+test('GIVEN cert-manager THEN topology.certificates describes exactly the synthesized Certificates', () => {
+  const { objects, topology } = synthTopology({ components: { search: true } });
+  const issuers = new Map(objects.filter(o => o.kind === 'Issuer').map(o => [o.metadata.name, o.spec]));
+  const synthesized = objects.filter(o => o.kind === 'Certificate').map(o => ({
+    secretName: o.spec.secretName,
+    issuerSecretName: issuers.get(o.spec.issuerRef.name)!.selfSigned ? 'self-signed' : issuers.get(o.spec.issuerRef.name)!.ca.secretName,
+    isCa: o.spec.isCA === true,
+    commonName: o.spec.commonName,
+    organizations: o.spec.subject?.organizations ?? [],
+    dnsNames: o.spec.dnsNames ?? [],
+    ipAddresses: o.spec.ipAddresses ?? [],
+    usages: o.spec.usages,
+  }));
+  expect(topology.certificates.map(({ purpose, ...rest }) => rest)).toEqual(synthesized);
+});
+
+test('GIVEN the user\'s own Secrets THEN nothing is issued, and topology.certificates lists what each Secret must hold', () => {
+  const { objects, topology } = synthTopology({ pki: Pki.existingSecrets() });
+  expect(objects.filter(o => o.apiVersion === 'cert-manager.io/v1')).toEqual([]);
+  const mounted = new Set(objects.flatMap(o => o.spec?.template?.spec?.volumes ?? []).map((v: Record<string, any>) => v.secret?.secretName).filter(Boolean));
+  const described = new Set(topology.certificates.map(c => c.secretName));
+  // THEN every Secret a pod mounts is described (the CAs and the admin certificate are described but not mounted)
+  expect([...mounted].filter(name => !described.has(name as string))).toEqual([]);
+  expect(topology.certificates.find(c => c.secretName === 'karmada-admin-cert')).toEqual(expect.objectContaining({
+    commonName: 'karmada-admin', organizations: ['karmada:cluster-admins'], issuerSecretName: 'karmada-ca',
+  }));
 });

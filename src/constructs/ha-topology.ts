@@ -8,7 +8,7 @@ import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
-import { Pki, PkiMode } from '../pki';
+import { CertificateDescription, Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
 import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
@@ -18,7 +18,7 @@ import { addCertManagerPki } from '../private/cert-manager-pki';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { Component, hostServiceName } from '../private/identities';
-import { PlannedCertificate, firstServiceIp, planPki } from '../private/pki-plan';
+import { PlannedCertificate, describeCertificates, firstServiceIp, planPki } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
@@ -239,8 +239,11 @@ export class HATopology extends Construct {
   public readonly apiServerService: kplus.Service;
   /** The in-cluster URL of the HA entry point. */
   public readonly apiServerUrl: string;
-  /** The name of every certificate Secret the control plane mounts: issued by cert-manager, or to be created by the user. */
-  public readonly certificateSecretNames: string[];
+  /**
+   * Every certificate the control plane mounts: what cert-manager issues, or, with `Pki.existingSecrets()`, what
+   * the Secrets the user creates must hold.
+   */
+  public readonly certificates: CertificateDescription[];
   /** The objects to create inside the Karmada API, as `KarmadaApiObjects`/`KarmadaApiChart` props (caBundle left to fill). */
   public readonly karmadaApiObjects: KarmadaApiObjectsProps;
 
@@ -400,7 +403,7 @@ export class HATopology extends Construct {
       apiServerIpAddresses: [...new Set(externalIps)],
       kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
     });
-    this.certificateSecretNames = certificates.map(certificate => certificate.secretName);
+    this.certificates = describeCertificates(certificates);
     if (pki.mode === PkiMode.CERT_MANAGER) {
       addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: pki.certManagerOptions });
     }

@@ -1,3 +1,4 @@
+import { CertificateDescription } from '../pki';
 import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
   SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, schedulerEstimatorServiceName,
@@ -174,6 +175,22 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   leaf(CertificateAuthority.KARMADA, SecretNames.adminClient(instance), 'people: the admin kubeconfig (bound to cluster-admin)',
     ADMIN_USER, CLIENT, { organizations: [ADMIN_GROUP] });
   return certificates;
+}
+
+/** The public description of each planned certificate. */
+export function describeCertificates(certificates: PlannedCertificate[]): CertificateDescription[] {
+  const caSecret = (authority: CertificateAuthority) => certificates.find(certificate => certificate.isCA === authority)!.secretName;
+  return certificates.map(certificate => ({
+    secretName: certificate.secretName,
+    purpose: certificate.purpose,
+    issuerSecretName: certificate.issuer ? caSecret(certificate.issuer) : 'self-signed',
+    isCa: certificate.isCA !== undefined,
+    commonName: certificate.commonName,
+    organizations: [...certificate.organizations],
+    dnsNames: [...certificate.dnsNames],
+    ipAddresses: [...certificate.ipAddresses],
+    usages: [...certificate.usages],
+  }));
 }
 
 /** The first usable address of a CIDR: the `kubernetes` Service's ClusterIP. IPv4 and IPv6. */
