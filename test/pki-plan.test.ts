@@ -50,7 +50,8 @@ test('GIVEN cert-manager THEN topology.certificates describes exactly the synthe
 test('GIVEN the user\'s own Secrets THEN nothing is issued, and topology.certificates lists what each Secret must hold', () => {
   const { objects, topology } = synthTopology({ pki: Pki.existingSecrets() });
   expect(objects.filter(o => o.apiVersion === 'cert-manager.io/v1')).toEqual([]);
-  const mounted = new Set(objects.flatMap(o => o.spec?.template?.spec?.volumes ?? []).map((v: Record<string, any>) => v.secret?.secretName).filter(Boolean));
+  const mounted = new Set(objects.flatMap(o => o.spec?.template?.spec?.volumes ?? [])
+    .map((volume: Record<string, any>) => volume.secret?.secretName).filter(Boolean));
   const described = new Set(topology.certificates.map(c => c.secretName));
   // THEN every Secret a pod mounts is described (the CAs and the admin certificate are described but not mounted)
   expect([...mounted].filter(name => !described.has(name as string))).toEqual([]);
