@@ -36,8 +36,9 @@ export interface ExternalEtcdEndpointsOptions {
   /** The etcd client URLs, each `https://<host>:<port>`. */
   readonly endpoints: string[];
   /**
-   * The Secret with karmada-apiserver's client certificate for that etcd: keys `tls.crt`, `tls.key` and `ca.crt`
-   * (the CA that signed the etcd servers' certificates).
+   * The Secret with the client certificate every etcd client of the control plane presents to that etcd
+   * (karmada-apiserver, karmada-aggregated-apiserver, and karmada-search when on): keys `tls.crt`, `tls.key` and
+   * `ca.crt` (the CA that signed the etcd servers' certificates).
    */
   readonly clientCertificateSecret: string;
   /**
@@ -89,7 +90,7 @@ export class EtcdTopology {
   public readonly memberNames?: string[];
   /** External endpoints: the client URLs. */
   public readonly endpoints?: string[];
-  /** External endpoints: the Secret with karmada-apiserver's client certificate. */
+  /** External endpoints: the Secret with the etcd clients' certificate. */
   public readonly clientCertificateSecret?: string;
   /** External endpoints: the key prefix. */
   public readonly keyPrefix?: string;

@@ -107,8 +107,11 @@ export interface CertificateDescription {
   readonly secretName: string;
   /** What it is for. */
   readonly purpose: string;
-  /** The Secret of the CA that signs it, or `self-signed` for a root CA. */
-  readonly issuerSecretName: string;
+  /**
+   * Who signs it: the Secret of the library's CA that does (e.g. `karmada-ca`), `Issuer/<name>` or
+   * `ClusterIssuer/<name>` for an issuer of the user's, or `self-signed` for a root CA.
+   */
+  readonly issuedBy: string;
   /** This certificate is a CA. */
   readonly isCa: boolean;
   /** The subject's common name: for a client certificate, the user name it authenticates as. */

@@ -324,9 +324,9 @@ describe('KarmadaApiObjects: validation', () => {
   test('caBundle must be the base64 of a PEM certificate', () => {
     expectError({ caBundle: TEST_CA_PEM },
       'caBundle is not the base64 of a PEM certificate: give the Karmada CA\'s ca.crt in base64, e.g. the output of '
-      + 'kubectl -n karmada-system get secret karmada-ca -o jsonpath=\'{.data.ca\\.crt}\', or leave caBundle unset and let KarmadaBootstrapJob fill it in');
+      + 'kubectl -n karmada-system get secret karmada-bootstrap-client-cert -o jsonpath=\'{.data.ca\\.crt}\', or leave caBundle unset and let KarmadaBootstrapJob fill it in');
     expectError({ caBundle: Buffer.from('not a certificate').toString('base64'), instance: 'prod', hostNamespace: 'cp' },
-      'kubectl -n cp get secret prod-ca -o jsonpath');
+      'kubectl -n cp get secret prod-bootstrap-client-cert -o jsonpath');
   });
 
   test('instance, hostNamespace and clusterDomain must be names; every problem is reported at once', () => {
@@ -344,7 +344,7 @@ describe('KarmadaApiChart', () => {
     expect(KarmadaWarnings.of(chart)).toEqual([
       `caBundle is not set, so the webhooks, APIServices and CRD conversion carry the placeholder '${CA_BUNDLE_PLACEHOLDER}'. `
       + 'Either let KarmadaBootstrapJob apply these objects (it fills in the CA), or fill it in before you apply this chart: '
-      + 'CA_BUNDLE="$(kubectl --context <host cluster> -n cp get secret prod-ca -o jsonpath=\'{.data.ca\\.crt}\')" && '
+      + 'CA_BUNDLE="$(kubectl --context <host cluster> -n cp get secret prod-bootstrap-client-cert -o jsonpath=\'{.data.ca\\.crt}\')" && '
       + `sed -i "s|${CA_BUNDLE_PLACEHOLDER}|\${CA_BUNDLE}|g" dist/karmada-api.k8s.yaml (the Secret's data is already base64), or pass caBundle`,
     ]);
     expect(JSON.stringify(Testing.synth(chart))).toContain(CA_BUNDLE_PLACEHOLDER);

@@ -1,4 +1,4 @@
-import { Pki } from '../src';
+import { IssuerReference, Pki } from '../src';
 import { synthTopology } from './util';
 import { firstServiceIp, serviceDnsNames } from '../src/private/pki-plan';
 
@@ -36,7 +36,7 @@ test('GIVEN cert-manager THEN topology.certificates describes exactly the synthe
   const issuers = new Map(objects.filter(o => o.kind === 'Issuer').map(o => [o.metadata.name, o.spec]));
   const synthesized = objects.filter(o => o.kind === 'Certificate').map(o => ({
     secretName: o.spec.secretName,
-    issuerSecretName: issuers.get(o.spec.issuerRef.name)!.selfSigned ? 'self-signed' : issuers.get(o.spec.issuerRef.name)!.ca.secretName,
+    issuedBy: issuers.get(o.spec.issuerRef.name)!.selfSigned ? 'self-signed' : issuers.get(o.spec.issuerRef.name)!.ca.secretName,
     isCa: o.spec.isCA === true,
     commonName: o.spec.commonName,
     organizations: o.spec.subject?.organizations ?? [],
@@ -56,6 +56,20 @@ test('GIVEN the user\'s own Secrets THEN nothing is issued, and topology.certifi
   // THEN every Secret a pod mounts is described (the CAs and the admin certificate are described but not mounted)
   expect([...mounted].filter(name => !described.has(name as string))).toEqual([]);
   expect(topology.certificates.find(c => c.secretName === 'karmada-admin-cert')).toEqual(expect.objectContaining({
-    commonName: 'karmada-admin', organizations: ['karmada:cluster-admins'], issuerSecretName: 'karmada-ca',
+    commonName: 'karmada-admin', organizations: ['karmada:cluster-admins'], issuedBy: 'karmada-ca',
   }));
+});
+
+test('GIVEN issuers of the user\'s THEN topology.certificates names them, and describes no CA they replace', () => {
+  const { objects, topology } = synthTopology({
+    pki: Pki.certManager({ karmadaIssuer: IssuerReference.clusterIssuer('corp-ca'), etcdIssuer: IssuerReference.issuer('etcd-ca') }),
+  });
+  expect(topology.certificates.filter(c => c.isCa).map(c => c.secretName)).toEqual(['karmada-front-proxy-ca']);
+  expect(topology.certificates.find(c => c.secretName === 'karmada-apiserver-cert')!.issuedBy).toBe('ClusterIssuer/corp-ca');
+  expect(topology.certificates.find(c => c.secretName === 'karmada-etcd-0-server-cert')!.issuedBy).toBe('Issuer/etcd-ca');
+  expect(topology.certificates.find(c => c.secretName === 'karmada-front-proxy-client-cert')!.issuedBy).toBe('karmada-front-proxy-ca');
+  // THEN the synthesized Certificates point at the same issuers
+  const apiServer = objects.find(o => o.kind === 'Certificate' && o.metadata.name === 'karmada-apiserver-cert')!;
+  expect(apiServer.spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'corp-ca' });
+  expect(topology.certificates.map(c => c.secretName).sort()).toEqual(objects.filter(o => o.kind === 'Certificate').map(o => o.metadata.name).sort());
 });

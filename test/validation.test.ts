@@ -140,6 +140,10 @@ describe('HATopology validation', () => {
 
 /** Legal but unsafe choices, and the warning each must give. */
 const WARNINGS: Array<[string, HATopologyProps, string]> = [
+  ['a descheduler without estimators', { components: { descheduler: true } },
+    'components.descheduler is on but no member cluster has a scheduler estimator: karmada-descheduler only acts on what the estimators report; list them in components.schedulerEstimatorClusters'],
+  ['pull mode behind a ClusterIP entry point', { pullMode: { apiServerEndpoint: 'https://karmada.example.com:5443' } },
+    'pullMode.apiServerEndpoint is https://karmada.example.com:5443 but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it'],
   ['an even external member count', { etcd: EtcdTopology.external({ members: 4 }) },
     'etcd members is 4, an even number: 4 members survive 1 failure, no more than 3 do, and every write waits for one more member: use 3 or 5'],
   ['an even stacked node count', { controlPlaneNodes: 6 },

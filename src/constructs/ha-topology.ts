@@ -8,7 +8,7 @@ import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
-import { CertificateDescription, Pki, PkiMode } from '../pki';
+import { CertificateDescription, IssuerReference, Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
 import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
@@ -18,7 +18,7 @@ import { addCertManagerPki } from '../private/cert-manager-pki';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { Component, hostServiceName } from '../private/identities';
-import { PlannedCertificate, describeCertificates, firstServiceIp, planPki } from '../private/pki-plan';
+import { CertificateAuthority, PlannedCertificate, describeCertificates, firstServiceIp, planPki } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
@@ -403,7 +403,12 @@ export class HATopology extends Construct {
       apiServerIpAddresses: [...new Set(externalIps)],
       kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
     });
-    this.certificates = describeCertificates(certificates);
+    const issuerOf = (issuer?: IssuerReference) => issuer ? `${issuer.kind}/${issuer.name}` : undefined;
+    this.certificates = describeCertificates(certificates, pki.mode === PkiMode.CERT_MANAGER ? {
+      [CertificateAuthority.KARMADA]: issuerOf(pki.certManagerOptions.karmadaIssuer),
+      [CertificateAuthority.ETCD]: issuerOf(pki.certManagerOptions.etcdIssuer),
+      [CertificateAuthority.FRONT_PROXY]: issuerOf(pki.certManagerOptions.frontProxyIssuer),
+    } : {});
     if (pki.mode === PkiMode.CERT_MANAGER) {
       addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: pki.certManagerOptions });
     }

@@ -36,7 +36,8 @@ export class KarmadaApiChart extends Chart {
     super(scope, id, { labels: props.labels });
     this.objects = new KarmadaApiObjects(this, 'Objects', props);
     if (this.objects.caBundleIsPlaceholder) {
-      const caSecret = SecretNames.karmadaCa(this.objects.instance);
+      // Every Secret the Karmada CA issues carries it as ca.crt; the bootstrap client's exists in every PKI mode.
+      const caSecret = SecretNames.bootstrapClient(this.objects.instance);
       addWarning(this, 'caBundle is not set, so the webhooks, APIServices and CRD conversion carry the placeholder '
         + `'${CA_BUNDLE_PLACEHOLDER}'. Either let KarmadaBootstrapJob apply these objects (it fills in the CA), or fill it in `
         + `before you apply this chart: CA_BUNDLE="$(kubectl --context <host cluster> -n ${this.objects.hostNamespace} get secret ${caSecret} `

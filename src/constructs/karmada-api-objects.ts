@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KarmadaLabels } from '../labels';
 import { serviceHostName } from '../private/dns';
 import {
-  ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, componentUserName, hostServiceName, karmadaSideServiceName,
+  ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
 } from '../private/identities';
 import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
@@ -483,7 +483,7 @@ function checkProps(props: KarmadaApiObjectsProps): void {
       const instance = props.instance ?? 'karmada';
       const namespace = props.hostNamespace ?? 'karmada-system';
       errors.push('caBundle is not the base64 of a PEM certificate: give the Karmada CA\'s ca.crt in base64, e.g. the output of '
-        + `kubectl -n ${namespace} get secret ${instance}-ca -o jsonpath='{.data.ca\\.crt}', or leave caBundle unset and let KarmadaBootstrapJob fill it in`);
+        + `kubectl -n ${namespace} get secret ${SecretNames.bootstrapClient(instance)} -o jsonpath='{.data.ca\\.crt}', or leave caBundle unset and let KarmadaBootstrapJob fill it in`);
     }
   }
   if (props.pullModeApiEndpoint !== undefined) errors.push(...checkApiEndpoint('pullModeApiEndpoint', props.pullModeApiEndpoint));

@@ -177,13 +177,18 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   return certificates;
 }
 
-/** The public description of each planned certificate. */
-export function describeCertificates(certificates: PlannedCertificate[]): CertificateDescription[] {
-  const caSecret = (authority: CertificateAuthority) => certificates.find(certificate => certificate.isCA === authority)!.secretName;
-  return certificates.map(certificate => ({
+/**
+ * The public description of each planned certificate. `userIssuers` names the issuers of the user's that replace
+ * the library's CAs (e.g. `ClusterIssuer/corp-ca`); their CA certificates are then not the library's to describe.
+ */
+export function describeCertificates(certificates: PlannedCertificate[],
+  userIssuers: Partial<Record<CertificateAuthority, string>> = {}): CertificateDescription[] {
+  const issuedBy = (authority: CertificateAuthority) =>
+    userIssuers[authority] ?? certificates.find(certificate => certificate.isCA === authority)!.secretName;
+  return certificates.filter(certificate => !(certificate.isCA && userIssuers[certificate.isCA])).map(certificate => ({
     secretName: certificate.secretName,
     purpose: certificate.purpose,
-    issuerSecretName: certificate.issuer ? caSecret(certificate.issuer) : 'self-signed',
+    issuedBy: certificate.issuer ? issuedBy(certificate.issuer) : 'self-signed',
     isCa: certificate.isCA !== undefined,
     commonName: certificate.commonName,
     organizations: [...certificate.organizations],
