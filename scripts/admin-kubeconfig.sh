@@ -3,11 +3,13 @@
 # (Secret <instance>-admin-cert: CN karmada-admin, group karmada:cluster-admins, bound to cluster-admin by the
 # bootstrap Job). The private key goes only into the file written here (mode 0600), never into synthesized YAML.
 #
-#   scripts/admin-kubeconfig.sh -s SERVER_URL [-n NAMESPACE] [-i INSTANCE] [-o FILE]
+#   scripts/admin-kubeconfig.sh -s SERVER_URL [-n NAMESPACE] [-i INSTANCE] [-c SECRET] [-o FILE]
 #     -s  the URL you reach karmada-apiserver at, e.g. https://karmada.example.com:5443 (it must be in the
 #         apiserver certificate: the HA entry Service's names, apiServerService.externalDnsNames/externalIpAddresses)
 #     -n  namespace of the installation in the host cluster   (default karmada-system)
 #     -i  installation name (HATopology name)                  (default karmada)
+#     -c  the client certificate Secret                        (default <instance>-admin-cert; e.g.
+#         <instance>-bootstrap-client-cert, in system:masters, to apply KarmadaApiChart without the bootstrap Job)
 #     -o  the kubeconfig file to write                         (default karmada-admin.kubeconfig)
 # Uses the current kubectl context of the HOST cluster to read the Secret.
 set -euo pipefail
@@ -15,14 +17,16 @@ set -euo pipefail
 namespace=karmada-system
 instance=karmada
 server=
+secret=
 output=karmada-admin.kubeconfig
-while getopts "s:n:i:o:h" option; do
+while getopts "s:n:i:c:o:h" option; do
   case "${option}" in
     s) server="${OPTARG}" ;;
     n) namespace="${OPTARG}" ;;
     i) instance="${OPTARG}" ;;
+    c) secret="${OPTARG}" ;;
     o) output="${OPTARG}" ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
   esac
 done
 
@@ -30,7 +34,7 @@ die() { echo "admin-kubeconfig: $*" >&2; exit 1; }
 [ -n "${server}" ] || die "give the apiserver URL with -s, e.g. -s https://karmada.example.com:5443"
 case "${server}" in https://*) ;; *) die "-s ${server} is not an https URL" ;; esac
 
-secret="${instance}-admin-cert"
+secret="${secret:-${instance}-admin-cert}"
 field() {
   local value
   value="$(kubectl --namespace "${namespace}" get secret "${secret}" -o "jsonpath={.data.${1//./\\.}}")" \

@@ -9,10 +9,10 @@ const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** GIVEN the admin Secret's keys (or none) WHEN the script runs with `args`: its exit, output and the kubeconfig. */
-function run(secretKeys: Record<string, string>, args: string[]) {
+function run(secretKeys: Record<string, string>, args: string[], secretName = 'karmada-admin-cert') {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-kubeconfig-'));
   fs.writeFileSync(path.join(state, 'calls'), '');
-  for (const [key, value] of Object.entries(secretKeys)) fs.writeFileSync(path.join(state, `secret.karmada-admin-cert.${key}`), b64(value));
+  for (const [key, value] of Object.entries(secretKeys)) fs.writeFileSync(path.join(state, `secret.${secretName}.${key}`), b64(value));
   const output = path.join(state, 'admin.kubeconfig');
   const result = spawnSync('bash', [SCRIPT, ...args, '-o', output], {
     env: { ...process.env, PATH: `${FAKE_KUBECTL}:${process.env.PATH}`, FAKE_KUBECTL_STATE: state },
@@ -50,4 +50,10 @@ test('says what to check when the Secret is not issued yet, and writes nothing',
   expect(status).not.toBe(0);
   expect(stderr).toContain('kubectl -n karmada-system get certificate karmada-admin-cert');
   expect(kubeconfig).toBeUndefined();
+});
+
+test('another client certificate Secret can be named, e.g. the bootstrap identity to apply KarmadaApiChart by hand', () => {
+  const { status, calls } = run(ISSUED, ['-s', 'https://karmada.example.com:5443', '-n', 'cp', '-c', 'prod-bootstrap-client-cert'], 'prod-bootstrap-client-cert');
+  expect(status).toBe(0);
+  expect(calls[0]).toBe('--namespace cp get secret prod-bootstrap-client-cert -o jsonpath={.data.ca\\.crt}');
 });
