@@ -220,11 +220,17 @@ export class KarmadaBootstrapJob extends Construct {
   }
 }
 
+/** The last text compressed and its bytes: every synthesis of one installation compresses the same ~730 KB. */
+let lastCompressed: { text: string; bytes: Buffer } | undefined;
+
 /** gzip at level 9 with a fixed header (no name, no time, OS "unknown"): the same input gives the same bytes. */
 function gzip(text: string): Buffer {
-  const compressed = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-  compressed[9] = 0xff;
-  return compressed;
+  if (lastCompressed?.text !== text) {
+    const bytes = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+    bytes[9] = 0xff;
+    lastCompressed = { text, bytes };
+  }
+  return Buffer.from(lastCompressed.bytes);
 }
 
 /** A kubeconfig that references the mounted bootstrap client certificate by path: no key material in the ConfigMap. */
