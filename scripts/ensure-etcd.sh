@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Makes an etcd server binary (and openssl) available to the real-etcd integration test
-# (test/etcd-integration.test.ts) and writes the binary's absolute path to .etcd-test/etcd-bin.
+# Makes the real binaries the tests run available, and writes their absolute paths into .etcd-test/:
+#   - an etcd server for the real-etcd integration test (test/etcd-integration.test.ts): .etcd-test/etcd-bin
+#   - busybox, the shell image's tool set, for the bootstrap Job's init script (test/bootstrap-job-busybox.test.ts):
+#     .etcd-test/busybox-bin
+#   - openssl (and unshare), which both tests use, from the system's packages.
 #
-# Idempotent and non-interactive; meant for Debian 12 (bookworm) as root, with nothing but apt.
+# Idempotent and non-interactive; meant for Debian 12 (bookworm) as root, with nothing but apt. When both binaries
+# are already unpacked it touches no network.
 #
-# Order of preference:
+# etcd, in order of preference:
 #   1. etcd 3.5 from Debian 13 (trixie), fetched WITHOUT touching the system's apt configuration: a private
 #      sources.list, list directory and cache under .etcd-test/apt-trixie/, signature checked against the
 #      Debian archive keyring already on the machine (bookworm's debian-archive-keyring 2023.3+deb12u2 carries
@@ -14,8 +18,15 @@
 #   2. Fallback: bookworm's etcd-server (3.4.23) with `apt-get install`, with service start-up blocked by a
 #      policy-rc.d that answers 101 (there is no systemd on these machines; deb-systemd-invoke does nothing).
 #
+# busybox (the package busybox-static: one self-contained binary, whatever the machine's glibc), in order of preference:
+#   1. trixie's busybox 1.37, the version of the Job's image (docker.io/library/busybox:1.37.0), through the same
+#      private apt state as etcd, unpacked with `dpkg -x` into .etcd-test/busybox-1.37/.
+#   2. Fallback: bookworm's busybox 1.35, `apt-get download` from the system's sources, unpacked with `dpkg -x` into
+#      .etcd-test/busybox-1.35/ (nothing installed either way).
+#
 # Environment:
-#   ETCD_TEST_SOURCE=bookworm   skip step 1 (to exercise the 3.4 fallback)
+#   ETCD_TEST_SOURCE=bookworm      skip trixie for etcd (to exercise the 3.4 fallback)
+#   BUSYBOX_TEST_SOURCE=bookworm   skip trixie for busybox (to exercise the 1.35 fallback)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -100,29 +111,28 @@ debian_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-trixie_etcd() {
-  local bin="$TRIXIE_ETCD_ROOT/usr/bin/etcd" version
-  if [ -x "$bin" ]; then
-    version="$(etcd_version "$bin")"
-    if [[ "$version" == 3.5.* ]]; then
-      choose "$bin" "$version" "already unpacked from trixie's etcd-server"
-      return 0
-    fi
-  fi
-
-  command -v dpkg >/dev/null 2>&1 || { log "no dpkg: cannot unpack trixie's etcd-server"; return 1; }
+# trixie_apt_ready: sets TRIXIE_APT_OPTS to a private apt state for trixie whose Release file a keyring on this
+# machine verifies, running `apt-get update` on it once per run of this script. Returns 1 when none verifies it.
+TRIXIE_APT_OPTS=()
+TRIXIE_STATE=unknown
+trixie_apt_ready() {
+  case "$TRIXIE_STATE" in
+    ready) return 0 ;;
+    unusable) return 1 ;;
+  esac
+  TRIXIE_STATE=unusable
+  command -v dpkg >/dev/null 2>&1 || { log "no dpkg: cannot unpack trixie's packages"; return 1; }
   local mirror arch
   mirror="$(debian_mirror)"
   arch="$(dpkg --print-architecture)"
   mkdir -p "$TRIXIE_DIR/lists/partial" "$TRIXIE_DIR/cache/archives/partial" "$TRIXIE_DIR/debs"
 
-  local keyring verified=0
-  local -a apt_opts
+  local keyring
   # Candidate keyrings, most general first. Each is tried on its own; apt rejects a Release file it cannot verify.
   for keyring in /usr/share/keyrings/debian-archive-keyring.gpg /usr/share/keyrings/debian-archive-trixie-automatic.gpg; do
     [ -f "$keyring" ] || continue
     printf 'deb [arch=%s signed-by=%s] %s trixie main\n' "$arch" "$keyring" "$mirror" > "$TRIXIE_DIR/sources.list"
-    apt_opts=(
+    TRIXIE_APT_OPTS=(
       -o "Dir::Etc::SourceList=$TRIXIE_DIR/sources.list"
       -o "Dir::Etc::SourceParts=/dev/null"
       -o "Dir::Etc::Preferences=/dev/null"
@@ -135,38 +145,59 @@ trixie_etcd() {
     )
     log "apt-get update (private state, $mirror trixie, signed-by $keyring)"
     local out rc=0
-    out="$(apt-get "${apt_opts[@]}" update 2>&1)" || rc=$?
+    out="$(apt-get "${TRIXIE_APT_OPTS[@]}" update 2>&1)" || rc=$?
     printf '%s\n' "$out" | sed 's/^/[ensure-etcd]   /' >&2
     if [ "$rc" -eq 0 ] && ! printf '%s\n' "$out" | grep -Eq 'NO_PUBKEY|GPG error|not signed|EXPKEYSIG|KEYEXPIRED|BADSIG' \
       && ls "$TRIXIE_DIR/lists/"*trixie_InRelease >/dev/null 2>&1; then
-      verified=1
-      break
+      TRIXIE_STATE=ready
+      return 0
     fi
     log "trixie's Release file was not verified with $keyring"
   done
-  if [ "$verified" -ne 1 ]; then
-    log "no keyring on this machine verifies trixie's Release file: not using trixie (never trusted=yes)"
-    return 1
-  fi
+  log "no keyring on this machine verifies trixie's Release file: not using trixie (never trusted=yes)"
+  return 1
+}
 
-  local candidate
-  candidate="$(apt-cache "${apt_opts[@]}" policy etcd-server | sed -n 's/^ *Candidate: //p')"
-  if [[ "$candidate" != 3.5.* ]]; then
-    log "trixie's etcd-server candidate is '${candidate:-none}', not 3.5.x"
+# unpack_deb APT_OPTS_NAME PKG VERSION_PATTERN DEST DEBS_DIR: downloads PKG's candidate (whose version must match the
+# shell pattern VERSION_PATTERN) into DEBS_DIR with the apt options in the array named APT_OPTS_NAME, and unpacks it
+# with `dpkg -x` into DEST (replaced as a whole); nothing is installed. Prints the version it unpacked. apt checks the
+# .deb's hash against the signed index.
+unpack_deb() {
+  local -n opts="$1"
+  local pkg="$2" pattern="$3" dest="$4" debs="$5" candidate
+  candidate="$(apt-cache "${opts[@]}" policy "$pkg" | sed -n 's/^ *Candidate: //p')"
+  # shellcheck disable=SC2053 # the pattern is a glob on purpose
+  if [[ "$candidate" != $pattern ]]; then
+    log "the $pkg candidate is '${candidate:-none}', not $pattern"
     return 1
   fi
-  log "downloading etcd-server $candidate from trixie (hash checked against the signed index)"
-  rm -f "$TRIXIE_DIR/debs/"etcd-server_*.deb
-  (cd "$TRIXIE_DIR/debs" && apt-get "${apt_opts[@]}" -qq download "etcd-server=$candidate" >&2)
+  log "downloading $pkg $candidate (hash checked against the signed index)"
+  mkdir -p "$debs"
+  rm -f "$debs/${pkg}"_*.deb
+  (cd "$debs" && apt-get "${opts[@]}" -qq download "$pkg=$candidate" >&2) || { log "apt-get download $pkg=$candidate failed"; return 1; }
   local deb
-  deb="$(ls "$TRIXIE_DIR/debs/"etcd-server_*.deb | head -n1)"
+  deb="$(ls "$debs/${pkg}"_*.deb 2>/dev/null | head -n1)"
   [ -n "$deb" ] || { log "download produced no .deb"; return 1; }
+  rm -rf "$dest.tmp"
+  mkdir -p "$dest.tmp"
+  dpkg -x "$deb" "$dest.tmp" || { log "dpkg -x $deb failed"; return 1; }
+  rm -rf "$dest"
+  mv "$dest.tmp" "$dest" || return 1
+  echo "$candidate"
+}
 
-  rm -rf "$TRIXIE_ETCD_ROOT.tmp"
-  mkdir -p "$TRIXIE_ETCD_ROOT.tmp"
-  dpkg -x "$deb" "$TRIXIE_ETCD_ROOT.tmp"
-  rm -rf "$TRIXIE_ETCD_ROOT"
-  mv "$TRIXIE_ETCD_ROOT.tmp" "$TRIXIE_ETCD_ROOT"
+trixie_etcd() {
+  local bin="$TRIXIE_ETCD_ROOT/usr/bin/etcd" version
+  if [ -x "$bin" ]; then
+    version="$(etcd_version "$bin")"
+    if [[ "$version" == 3.5.* ]]; then
+      choose "$bin" "$version" "already unpacked from trixie's etcd-server"
+      return 0
+    fi
+  fi
+  trixie_apt_ready || return 1
+  local candidate
+  candidate="$(unpack_deb TRIXIE_APT_OPTS etcd-server '3.5.*' "$TRIXIE_ETCD_ROOT" "$TRIXIE_DIR/debs")" || return 1
   version="$(etcd_version "$bin")"
   if [[ "$version" != 3.5.* ]]; then
     log "unpacked $bin does not run as etcd 3.5 (got '${version:-nothing}')"
@@ -202,10 +233,85 @@ bookworm_etcd() {
   choose "$bin" "$version" "Debian bookworm etcd-server package"
 }
 
-if [ "${ETCD_TEST_SOURCE:-}" != "bookworm" ]; then
-  if trixie_etcd; then exit 0; fi
-  log "falling back to bookworm's etcd-server (3.4)"
-else
-  log "ETCD_TEST_SOURCE=bookworm: skipping trixie"
-fi
-bookworm_etcd
+ensure_etcd() {
+  if [ "${ETCD_TEST_SOURCE:-}" != "bookworm" ]; then
+    if trixie_etcd; then return 0; fi
+    log "falling back to bookworm's etcd-server (3.4)"
+  else
+    log "ETCD_TEST_SOURCE=bookworm: skipping trixie"
+  fi
+  bookworm_etcd
+}
+
+# --- busybox ---------------------------------------------------------------------------------------------
+BUSYBOX_BIN_FILE="$STATE/busybox-bin"
+
+# busybox_version BIN: prints "1.37.0" or nothing.
+busybox_version() {
+  { "$1" --help 2>&1 || true; } | sed -n '1s/^BusyBox v\([0-9][0-9.]*\).*/\1/p'
+}
+
+# busybox_in ROOT: the busybox binary of a package unpacked into ROOT.
+busybox_in() {
+  local candidate
+  for candidate in "$1/usr/bin/busybox" "$1/bin/busybox"; do
+    if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+choose_busybox() {
+  local bin="$1" version="$2" how="$3"
+  printf '%s\n' "$bin" > "$BUSYBOX_BIN_FILE.tmp"
+  mv "$BUSYBOX_BIN_FILE.tmp" "$BUSYBOX_BIN_FILE"
+  log "chose busybox $version: $bin ($how)"
+  log "wrote $BUSYBOX_BIN_FILE"
+  echo "busybox-bin=$bin"
+  echo "busybox-version=$version"
+}
+
+# unpacked_busybox ROOT VERSION_PATTERN HOW: chooses the busybox already unpacked into ROOT if its version matches.
+unpacked_busybox() {
+  local bin version
+  bin="$(busybox_in "$1")" || return 1
+  version="$(busybox_version "$bin")"
+  # shellcheck disable=SC2053 # the pattern is a glob on purpose
+  [[ "$version" == $2 ]] || return 1
+  choose_busybox "$bin" "$version" "$3"
+}
+
+# 1. trixie's busybox-static 1.37, the image's version.
+trixie_busybox() {
+  local root="$STATE/busybox-1.37" candidate
+  if unpacked_busybox "$root" '1.37.*' "already unpacked from trixie's busybox-static"; then return 0; fi
+  trixie_apt_ready || return 1
+  candidate="$(unpack_deb TRIXIE_APT_OPTS busybox-static '1:1.37.*' "$root" "$TRIXIE_DIR/debs")" || return 1
+  if unpacked_busybox "$root" '1.37.*' "unpacked (dpkg -x) from trixie's busybox-static $candidate, nothing installed"; then return 0; fi
+  log "the busybox unpacked from trixie's busybox-static $candidate does not run as busybox 1.37"
+  return 1
+}
+
+# 2. fallback: bookworm's busybox-static 1.35, from the system's sources.
+bookworm_busybox() {
+  local root="$STATE/busybox-1.35" candidate
+  if unpacked_busybox "$root" '1.*' "already unpacked from bookworm's busybox-static"; then return 0; fi
+  if ! apt-cache policy busybox-static 2>/dev/null | grep -q 'Candidate: [0-9]'; then system_apt_update; fi
+  local -a system_opts=(-o "APT::Sandbox::User=root")
+  candidate="$(unpack_deb system_opts busybox-static '1:1.*' "$root" "$STATE/apt-bookworm/debs")" \
+    || die "could not download and unpack bookworm's busybox-static"
+  unpacked_busybox "$root" '1.*' "unpacked (dpkg -x) from bookworm's busybox-static $candidate, nothing installed" \
+    || die "the busybox unpacked from bookworm's busybox-static $candidate does not run"
+}
+
+ensure_busybox() {
+  if [ "${BUSYBOX_TEST_SOURCE:-}" != "bookworm" ]; then
+    if trixie_busybox; then return 0; fi
+    log "falling back to bookworm's busybox-static (1.35)"
+  else
+    log "BUSYBOX_TEST_SOURCE=bookworm: skipping trixie"
+  fi
+  bookworm_busybox
+}
+
+ensure_etcd
+ensure_busybox

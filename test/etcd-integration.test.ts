@@ -7,6 +7,8 @@
  * The certificates are the synthesized ones: every cert-manager Certificate of the topology is issued with openssl
  * as its spec says (test/integ/cert-manager-issuer.ts), the members get the Secrets their pods mount, and the test
  * client presents karmada-apiserver's etcd client certificate (the Secret the apiserver mounts for --etcd-certfile).
+ * The CAs are kept apart: karmada-aggregated-apiserver's etcd client certificate reads and writes too, while a client
+ * certificate of the Karmada CA (karmada-scheduler's) is refused in the TLS handshake.
  * One test-only deviation, printed and checked: the peer certificates also carry the IP SAN 127.0.0.1, because etcd
  * checks a connecting peer's certificate against the connection's source address, which on loopback is always
  * 127.0.0.1 (in a cluster it is the pod IP that the peer's DNS names resolve to). The server certificates run as
@@ -25,6 +27,7 @@ import { EtcdRequestError } from './integ/etcd-client';
 import { parseEtcdArgs } from './integ/etcd-flags';
 import { createRunDirectory, EtcdTestCluster, LOOPBACK_SOURCE_ADDRESS, sleep } from './integ/etcd-harness';
 import { HttpGetProbe, synthesizedEtcdMembers } from './integ/etcd-members';
+import { verifyCertificate } from './integ/pki';
 import { Manifest } from './util';
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -59,22 +62,23 @@ const SCENARIOS: Scenario[] = [
 ];
 
 /**
- * The Secret karmada-apiserver presents to etcd: the one mounted where its --etcd-certfile is. Every apiserver of the
- * topology must mount the same one.
+ * The Secret `component` presents to etcd: the one mounted where its --etcd-certfile is (the workloads and their
+ * container are named by the component: karmada-apiserver, karmada-aggregated-apiserver). Every instance of the
+ * component must mount the same one.
  */
-function apiServerEtcdClientSecret(objects: readonly Manifest[]): string {
+function etcdClientSecretOf(objects: readonly Manifest[], component: string): string {
   const secrets = new Set<string>();
   for (const workload of objects.filter(o => o.kind === 'Deployment'
-    && o.spec?.template?.metadata?.labels?.['app.kubernetes.io/name'] === 'karmada-apiserver')) {
+    && o.spec?.template?.metadata?.labels?.['app.kubernetes.io/name'] === component)) {
     const podSpec = workload.spec.template.spec;
-    const container = podSpec.containers.find((c: Manifest) => c.name === 'karmada-apiserver');
+    const container = podSpec.containers.find((c: Manifest) => c.name === component);
     const certFile: string | undefined = (container?.args ?? []).find((a: string) => a.startsWith('--etcd-certfile='))?.split('=')[1];
     const mount = (container?.volumeMounts ?? []).find((m: Manifest) => certFile?.startsWith(`${m.mountPath}/`));
     const secretName = podSpec.volumes?.find((v: Manifest) => v.name === mount?.name)?.secret?.secretName;
     if (!secretName) throw new Error(`${workload.metadata.name}: --etcd-certfile=${certFile} is in no mounted Secret`);
     secrets.add(secretName);
   }
-  if (secrets.size !== 1) throw new Error(`expected every karmada-apiserver to mount one etcd client Secret, found: ${[...secrets].join(', ') || 'none'}`);
+  if (secrets.size !== 1) throw new Error(`expected every ${component} to mount one etcd client Secret, found: ${[...secrets].join(', ') || 'none'}`);
   return [...secrets][0];
 }
 
@@ -145,7 +149,7 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
         runDir,
         firstAddress: scenario.firstAddress,
         manifests,
-        clientSecretName: apiServerEtcdClientSecret(manifests),
+        clientSecretName: etcdClientSecretOf(manifests, 'karmada-apiserver'),
       });
     } catch (error) {
       anyStepFailed = true;
@@ -315,6 +319,59 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     if (tlsMinVersion !== 'TLS1.3') {
       console.log(`[${clusterName}] --tls-min-version is ${tlsMinVersion ?? 'not set for this etcd'}: TLS 1.2 refusal not checked`);
     }
+  });
+
+  step('THEN karmada-aggregated-apiserver\'s etcd client certificate reads and writes, and a client certificate of the Karmada CA is refused at the TLS layer', async c => {
+    const manifests = c.options.manifests as Manifest[];
+    const etcdCa = c.secrets.get(c.options.clientSecretName)!.signedBy!;
+    // GIVEN the Secret karmada-aggregated-apiserver mounts for --etcd-certfile: an etcd-CA client certificate.
+    const aggregated = c.secrets.get(etcdClientSecretOf(manifests, 'karmada-aggregated-apiserver'))!;
+    expect(aggregated.secretName).toBe('karmada-aggregated-apiserver-etcd-client-cert');
+    expect(aggregated.signedBy).toBe(etcdCa);
+    expect(aggregated.profile.extendedKeyUsage).toContain('clientAuth');
+    // GIVEN a client certificate of the Karmada CA: valid for client auth, and signed by a CA etcd does not trust.
+    const karmadaClient = c.secrets.get('karmada-scheduler-client-cert')!;
+    expect(karmadaClient.signedBy).toBeDefined();
+    expect(karmadaClient.signedBy).not.toBe(etcdCa);
+    expect(karmadaClient.profile.extendedKeyUsage).toContain('clientAuth');
+    expect(verifyCertificate(karmadaClient.certFile, karmadaClient.caFile)).toMatchObject({ ok: true });
+    expect(verifyCertificate(karmadaClient.certFile, c.secrets.get(etcdCa)!.certFile)).toMatchObject({ ok: false });
+
+    /** TLS alert → the members that sent it. */
+    const outcomes: Record<string, string[]> = {};
+    for (const member of c.members) {
+      // WHEN karmada-aggregated-apiserver's client (trusting its own mounted ca.crt) writes and reads a key
+      const key = `/integration/etcd-clients/karmada-aggregated-apiserver/${member.name}`;
+      const value = `written-by-${aggregated.secretName}`;
+      const client = c.clientWithSecret(member.name, aggregated.secretName);
+      // THEN etcd accepts both, and karmada-apiserver's client reads the same key (one keyspace, no etcd auth)
+      await expect(client.put(key, value, { timeoutMs: 5_000 })).resolves.toMatch(/^[1-9]\d*$/);
+      await expect(client.get(key, { timeoutMs: 5_000 })).resolves.toBe(value);
+      await expect(c.client(member.name).get(key, { timeoutMs: 5_000 })).resolves.toBe(value);
+
+      // WHEN the Karmada-CA client (trusting the etcd CA, so only the server can refuse) writes
+      const refusedKey = `/integration/etcd-clients/karmada-scheduler/${member.name}`;
+      const refused = c.clientWithSecret(member.name, karmadaClient.secretName, 'etcd-ca');
+      const error = await refused.put(refusedKey, 'must-not-be-written', { timeoutMs: 5_000 }).then(() => undefined, (e: EtcdRequestError) => e);
+      // THEN the handshake fails with a TLS alert (not an HTTP or gRPC answer, not a timeout), and nothing was written
+      expect(error).toBeInstanceOf(EtcdRequestError);
+      // etcd 3.5 answers "unknown ca" (alert 48); an older Go TLS stack may answer "bad certificate" (alert 42).
+      expect({ kind: error?.kind, message: error?.message }).toEqual({ kind: 'network', message: expect.stringMatching(/alert (unknown ca|bad certificate)/) });
+      await expect(c.client(member.name).get(refusedKey, { timeoutMs: 5_000 })).resolves.toBeUndefined();
+      const alert = /alert ([a-z ]+).*?(alert number \d+)/.exec(error!.message);
+      const outcome = alert ? `${alert[1]} (${alert[2]})` : error!.message;
+      outcomes[outcome] = [...outcomes[outcome] ?? [], member.name];
+    }
+    // A member's peer certificate used as a client is no such case: the etcd CA signs it too, with client auth, so the
+    // client port accepts it. Pinned here, so that separating the peer CA from the client CA shows up as a change.
+    const first = c.members[0];
+    const peerCertFile = parseEtcdArgs(first.synthesizedArgs).find(f => f.name === 'peer-cert-file')!.value;
+    const peerSecret = first.synthesized.secretMounts.find(m => peerCertFile.startsWith(`${m.mountPath}/`))!.secretName;
+    expect(c.secrets.get(peerSecret)!.signedBy).toBe(etcdCa);
+    await expect(c.clientWithSecret(first.name, peerSecret).status()).resolves.toMatchObject({ leaderId: expect.stringMatching(/^[1-9]\d*$/) });
+    console.log(`[${clusterName}] ${aggregated.secretName} (signed by ${etcdCa}): put/get accepted on every member; `
+      + `${karmadaClient.secretName} (signed by ${karmadaClient.signedBy}) refused: ${JSON.stringify(outcomes)}; `
+      + `${peerSecret} as a client (signed by ${etcdCa}): accepted`);
   });
 
   step('WHEN 200 keys are written through all members THEN every write is acknowledged', async c => {

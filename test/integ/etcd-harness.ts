@@ -543,6 +543,22 @@ export class EtcdTestCluster {
     return new EtcdGatewayClient(this.member(name).clientEndpoint, credentials, defaultTimeoutMs);
   }
 
+  /**
+   * A gateway client for a member's client endpoint that presents the certificate and key of the issued Secret
+   * `secretName`. It verifies the server with that Secret's own ca.crt (what a component mounts for --etcd-cafile),
+   * or with `trust: 'etcd-ca'` with the CA of the test's client (the etcd CA) whatever signed the Secret, so that a
+   * refused handshake can only be the server refusing the certificate.
+   */
+  public clientWithSecret(name: string, secretName: string, trust: 'secret-ca' | 'etcd-ca' = 'secret-ca', defaultTimeoutMs = 3_000): EtcdGatewayClient {
+    const secret = this.secrets.get(secretName);
+    if (!secret) throw new Error(`Secret ${secretName} is written by no synthesized cert-manager Certificate`);
+    return this.client(name, defaultTimeoutMs, {
+      ca: trust === 'etcd-ca' ? this.clientCredentials.ca : fs.readFileSync(secret.caFile),
+      cert: fs.readFileSync(secret.certFile),
+      key: fs.readFileSync(secret.keyFile),
+    });
+  }
+
   /** A client of a member's peer endpoint (first --listen-peer-urls), trusting the peer CA, with no certificate. */
   public peerEndpointClientWithoutCertificate(name: string, defaultTimeoutMs = 3_000): EtcdGatewayClient {
     const member = this.member(name);
