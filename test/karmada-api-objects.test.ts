@@ -313,8 +313,8 @@ describe('KarmadaApiObjects: validation', () => {
 
   test('pullModeApiEndpoint must be an https URL of a host', () => {
     expectError({ pullModeApiEndpoint: 'http://karmada.example.com:5443' },
-      'pullModeApiEndpoint \'http://karmada.example.com:5443\' is not an https URL: karmada-agents verify karmada-apiserver with the Karmada CA, '
-      + 'write it as \'https://<host>[:<port>]\', the address member clusters reach karmada-apiserver at, e.g. \'https://karmada.example.com:5443\'');
+      'pullModeApiEndpoint \'http://karmada.example.com:5443\' is not an https URL: its clients verify karmada-apiserver with the Karmada CA, '
+      + 'write it as \'https://<host>[:<port>]\', e.g. \'https://karmada.example.com:5443\'');
     expectError({ pullModeApiEndpoint: 'karmada.example.com' },
       'pullModeApiEndpoint \'karmada.example.com\' is not a URL: write it as \'https://<host>[:<port>]\'');
     expectError({ pullModeApiEndpoint: 'https://karmada.example.com/api' },

@@ -242,9 +242,9 @@ describe('KarmadaBootstrapJob: namespace', () => {
 describe('KarmadaBootstrapJob: validation', () => {
   test('apiServerUrl must be an https URL of a host and port', () => {
     expect(() => synth({ apiServerUrl: 'http://karmada-apiserver:5443' })).toThrow(
-      'apiServerUrl \'http://karmada-apiserver:5443\' is not an https URL of a host and port: write it as \'https://<host>:<port>\', '
-      + 'e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\'');
-    expect(() => synth({ apiServerUrl: 'karmada-apiserver' })).toThrow('apiServerUrl \'karmada-apiserver\' is not a URL: write it as \'https://<host>:<port>\'');
+      'apiServerUrl \'http://karmada-apiserver:5443\' is not an https URL: its clients verify karmada-apiserver with the Karmada CA, '
+      + 'write it as \'https://<host>[:<port>]\', e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\'');
+    expect(() => synth({ apiServerUrl: 'karmada-apiserver' })).toThrow('apiServerUrl \'karmada-apiserver\' is not a URL: write it as \'https://<host>[:<port>]\'');
   });
 
   test('karmadaApiObjects must describe the same installation', () => {

@@ -86,7 +86,7 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
   ['a Service IP range that is not a CIDR', { serviceClusterIpRange: '10.96.0.0' },
     'serviceClusterIpRange \'10.96.0.0\' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. \'10.96.0.0/12\''],
   ['a pull-mode endpoint that is not https', { pullMode: { apiServerEndpoint: 'http://karmada.example.com:5443' } },
-    'pullMode.apiServerEndpoint \'http://karmada.example.com:5443\' is not of the form \'https://<host>[:<port>]\': write it e.g. as \'https://karmada.example.com:5443\''],
+    'pullMode.apiServerEndpoint \'http://karmada.example.com:5443\' is not an https URL: its clients verify karmada-apiserver with the Karmada CA, write it as \'https://<host>[:<port>]\', e.g. \'https://karmada.example.com:5443\''],
   ['pull mode with a Karmada CA the library does not hold', {
     pullMode: { apiServerEndpoint: 'https://karmada.example.com:5443' }, pki: Pki.certManager({ karmadaIssuer: IssuerReference.clusterIssuer('corp-ca') }),
   }, 'pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode'],

@@ -9,7 +9,7 @@ import {
 import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
 import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
-import { checkDnsDomain, checkNamespace, checkObjectName } from '../private/validation';
+import { checkDnsDomain, checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
 const k8s = kplus.k8s;
 
@@ -486,26 +486,9 @@ function checkProps(props: KarmadaApiObjectsProps): void {
         + `kubectl -n ${namespace} get secret ${SecretNames.bootstrapClient(instance)} -o jsonpath='{.data.ca\\.crt}', or leave caBundle unset and let KarmadaBootstrapJob fill it in`);
     }
   }
-  if (props.pullModeApiEndpoint !== undefined) errors.push(...checkApiEndpoint('pullModeApiEndpoint', props.pullModeApiEndpoint));
+  if (props.pullModeApiEndpoint !== undefined) errors.push(...checkHttpsUrl('pullModeApiEndpoint', props.pullModeApiEndpoint, 'https://karmada.example.com:5443'));
   if (errors.length > 0) {
     throw new Error(errors.join('\n'));
   }
 }
 
-/** An https URL with a host and at most a port: what member clusters dial. */
-function checkApiEndpoint(property: string, value: string): string[] {
-  const fix = 'write it as \'https://<host>[:<port>]\', the address member clusters reach karmada-apiserver at, e.g. \'https://karmada.example.com:5443\'';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return [`${property} '${value}' is not a URL: ${fix}`];
-  }
-  if (url.protocol !== 'https:') {
-    return [`${property} '${value}' is not an https URL: karmada-agents verify karmada-apiserver with the Karmada CA, ${fix}`];
-  }
-  if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    return [`${property} '${value}' has a path, query or credentials: ${fix}`];
-  }
-  return [];
-}

@@ -15,7 +15,7 @@ import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SECRET_FILE_MODE } fr
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel } from '../private/selectors';
 import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
-import { checkNamespace, checkObjectName } from '../private/validation';
+import { checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
 /**
  * Props of the Job that creates the objects inside the Karmada API.
@@ -249,7 +249,7 @@ function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace
   const errors: string[] = [];
   if (props.instance !== undefined) errors.push(...checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
   if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
-  errors.push(...checkServerUrl('apiServerUrl', props.apiServerUrl));
+  errors.push(...checkHttpsUrl('apiServerUrl', props.apiServerUrl, 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443'));
   const objects = props.karmadaApiObjects ?? {};
   if (objects.instance !== undefined && objects.instance !== instance) {
     errors.push(`karmadaApiObjects.instance '${objects.instance}' differs from instance '${instance}': the Job serves one installation, drop karmadaApiObjects.instance or make them equal`);
@@ -262,17 +262,3 @@ function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace
   }
 }
 
-/** An https URL with a host and at most a port. */
-function checkServerUrl(property: string, value: string): string[] {
-  const fix = 'write it as \'https://<host>:<port>\', e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\'';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return [`${property} '${value}' is not a URL: ${fix}`];
-  }
-  if (url.protocol !== 'https:' || url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '') {
-    return [`${property} '${value}' is not an https URL of a host and port: ${fix}`];
-  }
-  return [];
-}

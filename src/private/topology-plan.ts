@@ -136,7 +136,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   input.apiServerExternalDnsNames.forEach((name, index) => errors.push(...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name)));
   input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address)));
   if (input.pullModeApiServerEndpoint !== undefined) {
-    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', input.pullModeApiServerEndpoint));
+    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', input.pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
     if (input.karmadaIssuerGiven) {
       errors.push('pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode');
     }

@@ -301,16 +301,20 @@ export function isIpAddress(value: string): boolean {
   return value.includes(':') && isCidr(`${value}/128`);
 }
 
-/** An https URL of a host and port, no path: an endpoint clients outside the host cluster dial. */
-export function checkHttpsUrl(property: string, value: string): string[] {
-  let url: URL | undefined;
+/** An https URL of a host and at most a port (no path, query or credentials): an endpoint clients dial. */
+export function checkHttpsUrl(property: string, value: string, example: string): string[] {
+  const fix = `write it as 'https://<host>[:<port>]', e.g. '${example}'`;
+  let url: URL;
   try {
     url = new URL(value);
   } catch {
-    url = undefined;
+    return [`${property} '${value}' is not a URL: ${fix}`];
   }
-  if (!url || url.protocol !== 'https:' || url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
-    return [`${property} '${value}' is not of the form 'https://<host>[:<port>]': write it e.g. as 'https://karmada.example.com:5443'`];
+  if (url.protocol !== 'https:') {
+    return [`${property} '${value}' is not an https URL: its clients verify karmada-apiserver with the Karmada CA, ${fix}`];
+  }
+  if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return [`${property} '${value}' has a path, query or credentials: ${fix}`];
   }
   return [];
 }
