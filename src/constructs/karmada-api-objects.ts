@@ -164,6 +164,17 @@ const ESTIMATOR_SERVICE_LOOKUP: Rule = { apiGroups: [''], resources: ['services'
  */
 const MEMBER_CLUSTER_SECRETS: Rule = { apiGroups: [''], resources: ['secrets'], verbs: READ };
 const CLUSTERS_READ: Rule = { apiGroups: ['cluster.karmada.io'], resources: ['clusters'], verbs: READ };
+/**
+ * Read on Karmada's own API groups (none holds credentials). An informer without list rights never syncs and stalls
+ * its component, and the informers a component starts change between releases (older schedulers also watched the
+ * propagation policies), so the components that act on Karmada's objects may read all of them.
+ */
+const KARMADA_GROUPS_READ: Rule = {
+  apiGroups: ['cluster.karmada.io', 'policy.karmada.io', 'work.karmada.io', 'config.karmada.io', 'networking.karmada.io',
+    'autoscaling.karmada.io', 'apps.karmada.io', 'remedy.karmada.io'],
+  resources: ['*'],
+  verbs: READ,
+};
 
 /**
  * The ClusterRole of each Karmada component, derived from what Karmada v1.18.2's code lists, watches and writes.
@@ -181,7 +192,7 @@ const COMPONENT_RULES: Record<string, Rule[]> = {
   [Component.SCHEDULER]: [
     { apiGroups: ['work.karmada.io'], resources: ['resourcebindings', 'clusterresourcebindings'], verbs: [...READ, 'patch', 'update'] },
     { apiGroups: ['work.karmada.io'], resources: ['resourcebindings/status', 'clusterresourcebindings/status'], verbs: ['get', 'patch', 'update'] },
-    CLUSTERS_READ,
+    KARMADA_GROUPS_READ,
     ...EVENTS,
     LEADER_ELECTION,
     ESTIMATOR_SERVICE_LOOKUP,
@@ -190,8 +201,7 @@ const COMPONENT_RULES: Record<string, Rule[]> = {
   // conflicts with the others) and FederatedResourceQuotas; the ResourceBinding validation charges a binding's
   // resources to the quotas by updating their status subresource. Every other handler only decodes the request.
   [Component.WEBHOOK]: [
-    { apiGroups: ['config.karmada.io'], resources: ['resourceinterpretercustomizations'], verbs: READ },
-    { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas'], verbs: READ },
+    KARMADA_GROUPS_READ,
     { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas/status'], verbs: ['update'] },
   ],
   // pkg/registry/cluster: Clusters live in its own etcd; the cluster proxy (`clusters/proxy`) reads the member's
@@ -203,7 +213,7 @@ const COMPONENT_RULES: Record<string, Rule[]> = {
   // records events; leader election; estimator Services.
   [Component.DESCHEDULER]: [
     { apiGroups: ['work.karmada.io'], resources: ['resourcebindings'], verbs: [...READ, 'update'] },
-    CLUSTERS_READ,
+    KARMADA_GROUPS_READ,
     ...EVENTS,
     LEADER_ELECTION,
     ESTIMATOR_SERVICE_LOOKUP,
