@@ -46,3 +46,51 @@ describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', (
     expect(flag(find(objects, 'Deployment', 'east-aggregated-apiserver'), 'etcd-prefix')).toBe('/karmada');
   });
 });
+
+describe('KarmadaControlPlaneNode with every optional component, estimators and pull mode', () => {
+  // GIVEN a stacked-less node with the optional components switched on
+  const chart = Testing.chart();
+  new KarmadaControlPlaneNode(chart, 'node', {
+    nodeName: 'west',
+    etcdServers: ['https://etcd-0.db.example:2379'],
+    descheduler: true,
+    search: true,
+    metricsAdapter: true,
+    schedulerEstimatorClusters: ['member-1'],
+    pullMode: true,
+  });
+  // WHEN synthesized
+  const objects = Testing.synth(chart);
+  const deployment = (name: string) => find(objects, 'Deployment', name);
+
+  test('runs nine components', () => {
+    expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name).sort()).toEqual([
+      'west-aggregated-apiserver', 'west-apiserver', 'west-controller-manager', 'west-descheduler', 'west-kube-controller-manager',
+      'west-metrics-adapter', 'west-scheduler', 'west-search', 'west-webhook',
+    ]);
+  });
+
+  test('karmada-search opens its own etcd connection, with its own client certificate', () => {
+    expect(flag(deployment('west-search'), 'etcd-servers')).toBe('https://etcd-0.db.example:2379');
+    const secrets = podSpec(deployment('west-search')).volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+    expect(secrets).toContain('karmada-search-etcd-client-cert');
+  });
+
+  test('the scheduler and descheduler dial the estimators with their gRPC client certificates', () => {
+    for (const name of ['west-scheduler', 'west-descheduler']) {
+      expect(flag(deployment(name), 'scheduler-estimator-service-prefix')).toBe('karmada-scheduler-estimator');
+      expect(flag(deployment(name), 'scheduler-estimator-cert-file')).toBe('/etc/karmada/pki/estimator-client/tls.crt');
+    }
+    expect(flag(deployment('west-scheduler'), 'enable-scheduler-estimator')).toBe('true');
+    expect(flag(deployment('west-descheduler'), 'enable-scheduler-estimator')).toBeUndefined();
+  });
+
+  test('pull mode: kube-controller-manager signs agent certificates with the Karmada CA, whose key only it mounts', () => {
+    const kcm = deployment('west-kube-controller-manager');
+    expect(flag(kcm, 'controllers')).toContain(',csrsigning');
+    expect(flag(kcm, 'cluster-signing-kube-apiserver-client-key-file')).toBe('/etc/karmada/pki/signing-ca/tls.key');
+    const mountsOfCa = objects.filter(o => o.kind === 'Deployment'
+      && podSpec(o).volumes.some((v: any) => v.secret?.secretName === 'karmada-ca')).map(o => o.metadata.name);
+    expect(mountsOfCa).toEqual(['west-kube-controller-manager']);
+  });
+});
