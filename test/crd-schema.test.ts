@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { customResourceKinds, validateCustomResource } from './crd-schema';
+import { karmadaCrds } from '../src/private/karmada-crds';
 
 /** A Certificate as our constructs would write it; each test changes one thing. */
 function certificate(spec: Record<string, any> = {}): Record<string, any> {
@@ -127,4 +131,15 @@ describe('validateCustomResource: no matching CRD', () => {
     expect(() => validateCustomResource({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }))
       .toThrow(/do not name a custom resource/);
   });
+});
+
+test('the CRDs the package ships (assets/) are the ones the typed imports were generated from (imports/crds.yaml)', () => {
+  // GIVEN both copies WHEN the Karmada CRDs are read from each THEN they are the same 19 CRDs, field for field
+  const imported = parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', 'imports', 'crds.yaml'), 'utf8'))
+    .map(document => document.toJSON()).filter(crd => crd?.kind === 'CustomResourceDefinition' && crd.spec.group !== 'cert-manager.io');
+  const shipped = karmadaCrds({ webhookServiceName: 'karmada-webhook', webhookNamespace: 'karmada-system', caBundle: 'Cg==' })
+    .map(crd => { const copy = JSON.parse(JSON.stringify(crd)); delete copy.spec.conversion; return copy; });
+  const withoutConversion = imported.map(crd => { const copy = JSON.parse(JSON.stringify(crd)); delete copy.spec.conversion; return copy; });
+  expect(shipped).toHaveLength(19);
+  expect(shipped).toEqual(withoutConversion);
 });
