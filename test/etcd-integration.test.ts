@@ -14,16 +14,22 @@
  * 127.0.0.1 (in a cluster it is the pod IP that the peer's DNS names resolve to). The server certificates run as
  * synthesized (etcd's gRPC gateway dials its own client port without verifying the server's name).
  *
+ * In the 3-member scenario, one member's server and peer certificates are then renewed in place, as cert-manager and
+ * the kubelet do it (new key and serial, the mounted files swapped atomically, no restart): new TLS connections to its
+ * client and peer ports get the renewed certificates, and the cluster keeps quorum and writes, also over peer
+ * connections made after the renewal.
+ *
  * The etcd binary comes from scripts/ensure-etcd.sh (run here when .etcd-test/etcd-bin is missing); `ETCD_BIN`
  * overrides it. Each member's log, flags and certificates stay in .etcd-test/run-<time>-<pid>/ when a test fails
  * (or with ETCD_TEST_KEEP_RUN=1).
  */
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EtcdTopology, HATopology } from '../src';
 import { EtcdBinary, ensureEtcdBinary, servesLivezAndReadyz } from './integ/etcd-binary';
-import { EtcdRequestError } from './integ/etcd-client';
+import { EtcdClientCredentials, EtcdEndpoint, EtcdRequestError, servedCertificate } from './integ/etcd-client';
 import { parseEtcdArgs } from './integ/etcd-flags';
 import { createRunDirectory, EtcdTestCluster, LOOPBACK_SOURCE_ADDRESS, sleep } from './integ/etcd-harness';
 import { HttpGetProbe, synthesizedEtcdMembers } from './integ/etcd-members';
@@ -44,6 +50,8 @@ interface Scenario {
   /** Member i listens on 127.0.0.<firstAddress + i>. */
   readonly firstAddress: number;
   readonly build: (scope: Construct) => void;
+  /** Also renew a member's server and peer certificates in place while the cluster runs (one scenario is enough). */
+  readonly renewsCertificates?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -52,6 +60,7 @@ const SCENARIOS: Scenario[] = [
     members: 3,
     firstAddress: 21,
     build: scope => new HATopology(scope, 'karmada', { etcd: EtcdTopology.stacked(), controlPlaneNodes: 3 }),
+    renewsCertificates: true,
   },
   {
     title: '5 members, external',
@@ -80,6 +89,11 @@ function etcdClientSecretOf(objects: readonly Manifest[], component: string): st
   }
   if (secrets.size !== 1) throw new Error(`expected every ${component} to mount one etcd client Secret, found: ${[...secrets].join(', ') || 'none'}`);
   return [...secrets][0];
+}
+
+/** A certificate's serial number, as Node spells it (upper-case hex), to compare with a served one. */
+function serialOf(certFile: string): string {
+  return new X509Certificate(fs.readFileSync(certFile)).serialNumber;
 }
 
 let binary: EtcdBinary;
@@ -444,4 +458,89 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     await expectAcknowledgedKeysOn(c, [leader]);
     expect(acknowledged.size).toBe(200 + 50 + all.length);
   });
+
+  if (scenario.renewsCertificates) {
+    step('WHEN a member\'s server and peer certificates are renewed in place (new key and serial, files swapped atomically, no restart) THEN new connections to its client and peer ports get the renewed certificates, and the cluster keeps quorum and writes', async c => {
+      const [renewedName, restartedName, otherName] = c.members.map(m => m.name);
+      const member = c.member(renewedName);
+      const secretOf = (name: string, flagName: string): string => {
+        const file = parseEtcdArgs(c.member(name).synthesizedArgs).find(f => f.name === flagName)!.value;
+        return c.member(name).secretVolumes.find(v => file.startsWith(`${v.mountPath}/`))!.secretName;
+      };
+      const serverSecret = secretOf(renewedName, 'cert-file');
+      const peerSecret = secretOf(renewedName, 'peer-cert-file');
+      expect({ key: secretOf(renewedName, 'key-file'), peerKey: secretOf(renewedName, 'peer-key-file') }).toEqual({ key: serverSecret, peerKey: peerSecret });
+      expect(peerSecret).not.toBe(serverSecret);
+
+      // The member's ports, each verified against the name its certificate must carry; a new TLS connection per check.
+      const runFlags = parseEtcdArgs(member.args);
+      const runFlag = (name: string) => runFlags.find(f => f.name === name)!.value;
+      const listenPeer = new URL(runFlag('listen-peer-urls').split(',')[0]);
+      const peerEndpoint: EtcdEndpoint = {
+        address: member.address,
+        port: Number(listenPeer.port || 2380),
+        serverName: new URL(runFlag('initial-advertise-peer-urls').split(',')[0]).hostname,
+      };
+      // On the peer port the test presents another member's peer certificate: what a peer that dials it presents.
+      const otherPeer = c.secrets.get(secretOf(restartedName, 'peer-cert-file'))!;
+      const peerCredentials: EtcdClientCredentials = {
+        ca: c.peerCaCertificate, cert: fs.readFileSync(otherPeer.certFile), key: fs.readFileSync(otherPeer.keyFile),
+      };
+      const served = async () => ({
+        client: (await servedCertificate(member.clientEndpoint, c.clientCredentials)).serialNumber,
+        peer: (await servedCertificate(peerEndpoint, peerCredentials)).serialNumber,
+      });
+
+      // GIVEN the member serves the certificates it started with
+      const issued = { client: serialOf(c.secrets.get(serverSecret)!.certFile), peer: serialOf(c.secrets.get(peerSecret)!.certFile) };
+      expect(await served()).toEqual(issued);
+      const pid = c.pid(renewedName);
+      expect(pid).toBeDefined();
+
+      // WHEN cert-manager renews both Secrets and the kubelet swaps the mounted files
+      const { server, peer } = await time('renewal of 2 Secrets', async () => {
+        const renewals = { server: c.renewSecret(serverSecret), peer: c.renewSecret(peerSecret) };
+        for (const renewal of Object.values(renewals)) {
+          // Only this member mounts it; new key, new serial, same CA; the files at the paths of the flags are the new ones.
+          expect(renewal.volumes.map(v => v.member)).toEqual([renewedName]);
+          expect(fs.readFileSync(renewal.renewed.keyFile)).not.toEqual(fs.readFileSync(renewal.previous.keyFile));
+          expect(verifyCertificate(renewal.renewed.certFile, renewal.renewed.caFile)).toMatchObject({ ok: true });
+        }
+        expect(serialOf(runFlag('cert-file'))).toBe(serialOf(renewals.server.renewed.certFile));
+        expect(serialOf(runFlag('peer-cert-file'))).toBe(serialOf(renewals.peer.renewed.certFile));
+        return renewals;
+      });
+      const renewed = { client: serialOf(server.renewed.certFile), peer: serialOf(peer.renewed.certFile) };
+      expect(renewed.client).not.toBe(issued.client);
+      expect(renewed.peer).not.toBe(issued.peer);
+
+      // THEN the same process serves the renewed certificates on new connections to its client and peer ports
+      const afterRenewal = await served();
+      console.log(`[${clusterName}] ${renewedName} (pid ${pid}, not restarted): client port serial ${issued.client} -> ${afterRenewal.client} `
+        + `(renewed: ${renewed.client}); peer port serial ${issued.peer} -> ${afterRenewal.peer} (renewed: ${renewed.peer})`);
+      expect(afterRenewal).toEqual(renewed);
+      expect(c.pid(renewedName)).toBe(pid);
+      // and the gateway still reads and writes with karmada-apiserver's client certificate
+      await expect(c.client(renewedName).put('/integration/renewal/client-port', renewed.client, { timeoutMs: 5_000 })).resolves.toMatch(/^[1-9]\d*$/);
+      await expect(c.client(renewedName).get('/integration/renewal/client-port', { timeoutMs: 5_000 })).resolves.toBe(renewed.client);
+
+      // THEN quorum needs peer connections made after the renewal: with a third member down, another one restarts (it
+      // dials the renewed member, which serves its renewed peer certificate, and the renewed member dials it,
+      // presenting the renewed peer certificate as a client), and the two alone must elect a leader and commit writes.
+      const { elapsedMs } = await time('quorum over new peer connections', async () => {
+        await c.kill(otherName, 'SIGKILL');
+        await c.kill(restartedName, 'SIGKILL');
+        await c.restart(restartedName);
+        return c.waitForLeader({ members: [renewedName, restartedName], timeoutMs: QUORUM_TIMEOUT_MS });
+      });
+      await writeKeys(c, [renewedName, restartedName], 10, 'after-renewal');
+      await c.restart(otherName);
+      const all = c.members.map(m => m.name);
+      await time('quorum after renewal', () => c.waitForLeader({ members: all, timeoutMs: QUORUM_TIMEOUT_MS }));
+      await expectAcknowledgedKeysOn(c, all);
+      await writeKeys(c, all, all.length, 'after-renewal-all');
+      expect(c.pid(renewedName)).toBe(pid);
+      console.log(`[${clusterName}] ${renewedName} and the restarted ${restartedName} (${otherName} down) agreed on a leader after ${elapsedMs} ms and committed writes`);
+    });
+  }
 });

@@ -206,6 +206,26 @@ export function issueCertManagerPki(objects: readonly unknown[], options: IssueO
   return issued;
 }
 
+/**
+ * Renews an issued Secret the way cert-manager does when its Certificate is due: the same certificate (the spec's
+ * subject, SANs and usages, and the test-only deviations it was issued with), signed by the same CA, with a new
+ * serial, and with a new key, as `privateKey.rotationPolicy: Always` asks. The renewed Secret is written to `dir`;
+ * the issued one stays as it is. Keeping the key (`rotationPolicy: Never`) is not mapped and throws.
+ */
+export function renewIssuedSecret(secret: IssuedSecret, signer: IssuedSecret | undefined, dir: string): IssuedSecret {
+  if (signer?.secretName !== secret.signedBy) {
+    fail(`renewing ${secret.secretName}: it was signed by ${secret.signedBy ?? 'itself'}, not by ${signer?.secretName ?? 'itself'}`);
+  }
+  if (secret.spec.privateKey?.rotationPolicy !== 'Always') {
+    fail(`renewing ${secret.secretName}: privateKey.rotationPolicy ${secret.spec.privateKey?.rotationPolicy ?? '(unset)'} keeps the key; only Always is mapped`);
+  }
+  if (path.resolve(dir) === path.resolve(secret.dir)) fail(`renewing ${secret.secretName}: write the renewed Secret to a new directory`);
+  const files = issueCertificate(secret.profile, { certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key') }, signer);
+  const caFile = path.join(dir, 'ca.crt');
+  fs.copyFileSync(signer ? signer.certFile : files.certFile, caFile);
+  return { ...secret, dir, certFile: files.certFile, keyFile: files.keyFile, caFile };
+}
+
 function isCertManager(o: ApiObject): boolean {
   return typeof o.apiVersion === 'string' && o.apiVersion.startsWith('cert-manager.io/');
 }

@@ -1,6 +1,8 @@
+import { X509Certificate } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
+import * as tls from 'tls';
 
 /**
  * A minimal etcd v3 client over etcd's JSON gRPC gateway (HTTPS with a client certificate), the same in etcd 3.4,
@@ -214,6 +216,40 @@ export class EtcdGatewayClient {
       request.end(payload);
     });
   }
+}
+
+/**
+ * The certificate a TLS endpoint serves on a new connection (no connection is reused): opens one, presenting
+ * `credentials`' client certificate, verifies the served chain against `credentials.ca` and the name
+ * `endpoint.serverName` (as {@link EtcdGatewayClient} does), and closes it. Works for client and peer ports alike.
+ */
+export function servedCertificate(endpoint: EtcdEndpoint, credentials: EtcdClientCredentials, timeoutMs = 3_000): Promise<X509Certificate> {
+  const where = `${endpoint.serverName} (${endpoint.address}:${endpoint.port})`;
+  return new Promise<X509Certificate>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, certificate?: X509Certificate) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.end();
+      socket.destroy();
+      if (error) reject(error); else resolve(certificate!);
+    };
+    const socket = tls.connect({
+      host: endpoint.address,
+      port: endpoint.port,
+      ...(net.isIP(endpoint.serverName) ? {} : { servername: endpoint.serverName }),
+      ca: credentials.ca,
+      cert: credentials.cert,
+      key: credentials.key,
+      maxVersion: credentials.maxVersion,
+    }, () => {
+      const certificate = socket.getPeerX509Certificate();
+      finish(certificate ? undefined : new Error(`${where}: no certificate served`), certificate);
+    });
+    const timer = setTimeout(() => finish(new Error(`${where}: no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('error', (e: Error) => finish(new Error(`${where}: ${e.message}`)));
+  });
 }
 
 /** GETs a plain-HTTP URL (etcd's metrics port: /livez, /readyz, /metrics); resolves with the status, or 'timeout'. */

@@ -1,8 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { CertificateDeviation, IssuedSecret, issueCertManagerPki } from './cert-manager-issuer';
+import { CertificateDeviation, IssuedSecret, issueCertManagerPki, renewIssuedSecret } from './cert-manager-issuer';
 import { EtcdBinary, ETCD_TEST_STATE_DIR } from './etcd-binary';
 import { EtcdClientCredentials, EtcdGatewayClient, EtcdMemberStatus, httpGetStatus } from './etcd-client';
 import {
@@ -22,7 +23,8 @@ import { HttpGetProbe, SecretMount, SynthesizedEtcdMember } from './etcd-members
  *   as synthesized. Only where mount namespaces do not work are host names rewritten to addresses in the flags.
  * - Paths under the member's volumes (/etc/etcd/pki, /var/lib/etcd) move to the member's run directory.
  * - Certificates: every synthesized cert-manager Certificate is issued with openssl exactly as its spec says
- *   (cert-manager-issuer.ts), and each member's Secret volumes are written where the pod mounts them. One test-only
+ *   (cert-manager-issuer.ts), and each member's Secret volumes are written where the pod mounts them, laid out as
+ *   the kubelet does (so that a renewal swaps every file at once, see {@link writeSecretVolume}). One test-only
  *   deviation: the peer certificates get the IP SAN 127.0.0.1 (see {@link LOOPBACK_SOURCE_ADDRESS}). Only where
  *   host names are rewritten to addresses, server and peer certificates also get the member's address.
  * - Flags are mapped for etcd 3.4/3.5 by the table in etcd-flags.ts only.
@@ -81,6 +83,25 @@ export interface AgreedLeader {
   readonly elapsedMs: number;
 }
 
+/** A Secret volume of a member, as written on disk. */
+export interface MemberSecretVolume {
+  readonly secretName: string;
+  /** The directory in the container. */
+  readonly mountPath: string;
+  /** The directory it is written to (in the kubelet's layout, see {@link writeSecretVolume}). */
+  readonly dir: string;
+  /** File name in the volume → the Secret's key. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** A Secret renewed while the members run: what was mounted before, what is mounted now, and where. */
+export interface SecretRenewal {
+  readonly previous: IssuedSecret;
+  readonly renewed: IssuedSecret;
+  /** The volumes that mount it, each rewritten with one atomic swap. */
+  readonly volumes: ReadonlyArray<{ readonly member: string; readonly dir: string }>;
+}
+
 /** A synthesized flag that runs changed. */
 export interface ArgChange {
   readonly synthesized: string;
@@ -108,6 +129,8 @@ export interface EtcdTestMember {
   readonly argChanges: readonly ArgChange[];
   /** The environment it runs with (from the container's env). */
   readonly env: Readonly<Record<string, string>>;
+  /** Its Secret volumes, as written. */
+  readonly secretVolumes: readonly MemberSecretVolume[];
   readonly clientEndpoint: { readonly address: string; readonly port: number; readonly serverName: string };
   readonly synthesized: SynthesizedEtcdMember;
 }
@@ -410,19 +433,22 @@ export class EtcdTestCluster {
 
       // The Secret volumes, written where the pod mounts them (as the kubelet would); then every TLS flag must name
       // a file one of them provides.
-      for (const mount of member.secretMounts) {
+      const secretVolumes = member.secretMounts.map((mount): MemberSecretVolume => {
         const source = secret(mount.secretName, `${member.name} mounts it at ${mount.mountPath}`);
-        const target = remapPath(mount.mountPath, remaps, `${member.name} Secret volume ${mount.secretName}`);
-        fs.mkdirSync(target, { recursive: true });
-        const files: Record<string, string> = { 'tls.crt': source.certFile, 'tls.key': source.keyFile, 'ca.crt': source.caFile };
-        for (const item of mount.items ?? Object.keys(files).map(key => ({ key, path: key }))) {
-          const from = files[item.key] ?? (() => {
-            throw new Error(`${member.name}: Secret ${mount.secretName} has no key ${item.key} (cert-manager writes tls.crt, tls.key, ca.crt)`);
-          })();
-          fs.copyFileSync(from, path.join(target, item.path));
-          fs.chmodSync(path.join(target, item.path), 0o600);
-        }
-      }
+        const volume: MemberSecretVolume = {
+          secretName: mount.secretName,
+          mountPath: mount.mountPath,
+          dir: remapPath(mount.mountPath, remaps, `${member.name} Secret volume ${mount.secretName}`),
+          files: Object.fromEntries((mount.items ?? SECRET_KEYS.map(key => ({ key, path: key }))).map(item => {
+            if (!SECRET_KEYS.includes(item.key)) {
+              throw new Error(`${member.name}: Secret ${mount.secretName} has no key ${item.key} (cert-manager writes ${SECRET_KEYS.join(', ')})`);
+            }
+            return [item.path, item.key];
+          })),
+        };
+        writeSecretVolume(volume.dir, secretVolumeSources(volume, source));
+        return volume;
+      });
       const need = (name: string): string => flagValue(runFlags, name) ?? (() => {
         throw new Error(`${member.name} has no --${name}: the harness runs members with TLS only`);
       })();
@@ -451,6 +477,7 @@ export class EtcdTestCluster {
         args: formatEtcdArgs(runFlags),
         argChanges,
         env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, remapPath(v, remaps, `${member.name} env ${k}`)])),
+        secretVolumes,
         clientEndpoint: {
           address: listenClient.hostname === '0.0.0.0' ? address : listenClient.hostname,
           port: Number(listenClient.port || 2379),
@@ -481,11 +508,40 @@ export class EtcdTestCluster {
     /** The version mappings applied to every member's flags (the same for each). */
     public readonly flagMappings: readonly AppliedFlagMapping[],
     public readonly hostNameResolution: HostNameResolution,
-    /** Every Secret issued from the synthesized Certificates, by name. */
-    public readonly secrets: ReadonlyMap<string, IssuedSecret>,
+    /** Every Secret issued from the synthesized Certificates, by name; a renewal replaces its entry. */
+    private readonly issuedSecrets: Map<string, IssuedSecret>,
     /** The test-only changes to the synthesized certificates, with their reasons. */
     public readonly certificateDeviations: readonly AppliedCertificateDeviation[],
   ) {}
+
+  /** Every Secret issued from the synthesized Certificates, by name, as currently mounted (renewed or not). */
+  public get secrets(): ReadonlyMap<string, IssuedSecret> {
+    return this.issuedSecrets;
+  }
+
+  /**
+   * Renews `secretName` as cert-manager does when its Certificate is due (same spec and CA, new key and serial,
+   * written to `pki/<secretName>.renewal-<n>/`), then rewrites every member volume that mounts it in place, the
+   * kubelet's way: one atomic swap of the volume's `..data` symlink per volume, with nothing restarted.
+   */
+  public renewSecret(secretName: string): SecretRenewal {
+    const previous = this.issuedSecrets.get(secretName);
+    if (!previous) throw new Error(`Secret ${secretName} is written by no synthesized cert-manager Certificate`);
+    const signer = previous.signedBy === undefined ? undefined : this.issuedSecrets.get(previous.signedBy);
+    const renewalDir = (n: number) => path.join(path.dirname(previous.dir), `${secretName}.renewal-${n}`);
+    let n = 1;
+    while (fs.existsSync(renewalDir(n))) n++;
+    const renewed = renewIssuedSecret(previous, signer, renewalDir(n));
+    this.issuedSecrets.set(secretName, renewed);
+    const volumes: Array<{ member: string; dir: string }> = [];
+    for (const member of this.members) {
+      for (const volume of member.secretVolumes.filter(v => v.secretName === secretName)) {
+        writeSecretVolume(volume.dir, secretVolumeSources(volume, renewed));
+        volumes.push({ member: member.name, dir: volume.dir });
+      }
+    }
+    return { previous, renewed, volumes };
+  }
 
   public member(name: string): EtcdTestMember {
     const member = this.members.find(m => m.name === name);
@@ -496,6 +552,11 @@ export class EtcdTestCluster {
   /** Names of the members whose process runs. */
   public running(): string[] {
     return this.members.filter(m => this.isRunning(m.name)).map(m => m.name);
+  }
+
+  /** The pid of the member's running process (etcd itself: the mount-namespace wrapper execs it), or undefined. */
+  public pid(name: string): number | undefined {
+    return this.isRunning(name) ? this.processes.get(name)?.child.pid : undefined;
   }
 
   public isRunning(name: string): boolean {
@@ -695,6 +756,59 @@ export class EtcdTestCluster {
     this.processes.set(member.name, entry);
     fs.writeFileSync(path.join(member.dir, 'etcd.pid'), `${child.pid}\n`);
   }
+}
+
+/** The keys cert-manager writes to a certificate's Secret. */
+const SECRET_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];
+
+/** File name in the volume → the issued file it gets. */
+function secretVolumeSources(volume: MemberSecretVolume, secret: IssuedSecret): Record<string, string> {
+  const byKey: Record<string, string> = { 'tls.crt': secret.certFile, 'tls.key': secret.keyFile, 'ca.crt': secret.caFile };
+  return Object.fromEntries(Object.entries(volume.files).map(([file, key]) => [file, byKey[key]]));
+}
+
+/**
+ * Writes a Secret volume as the kubelet's atomic writer does: the files go to a new directory `..<time>.<random>`,
+ * the symlink `..data` points to it, and each file of the volume is a symlink `<file>` → `..data/<file>`. Writing the
+ * volume again (a renewed Secret) makes a new directory and swaps `..data` with one rename, so a reader sees all old
+ * or all new files, never a certificate with another certificate's key; then the old directory goes.
+ *
+ * @param files file name in the volume → the file to copy there (mode 0600)
+ */
+export function writeSecretVolume(dir: string, files: Readonly<Record<string, string>>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const names = Object.keys(files);
+  for (const name of names) {
+    if (name.includes('/') || name.startsWith('..')) throw new Error(`${dir}: Secret volume file ${name}: only plain file names are written`);
+  }
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '_').replace(/Z$/, '');
+  const payloadName = `..${stamp}.${randomBytes(4).toString('hex')}`;
+  const payload = path.join(dir, payloadName);
+  fs.mkdirSync(payload);
+  for (const [name, from] of Object.entries(files)) {
+    fs.copyFileSync(from, path.join(payload, name));
+    fs.chmodSync(path.join(payload, name), 0o600);
+  }
+  const dataLink = path.join(dir, '..data');
+  const previousPayload = fs.existsSync(dataLink) ? fs.readlinkSync(dataLink) : undefined;
+  const previousNames = previousPayload ? fs.readdirSync(path.join(dir, previousPayload)) : [];
+  fs.rmSync(`${dataLink}_tmp`, { force: true });
+  fs.symlinkSync(payloadName, `${dataLink}_tmp`);
+  fs.renameSync(`${dataLink}_tmp`, dataLink);
+  for (const name of names) {
+    const visible = path.join(dir, name);
+    const link = path.join('..data', name);
+    let current: string | undefined;
+    try {
+      current = fs.readlinkSync(visible);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${visible} exists and is not the kubelet's symlink`);
+    }
+    if (current === undefined) fs.symlinkSync(link, visible);
+    else if (current !== link) throw new Error(`${visible} points to ${current}, not ${link}`);
+  }
+  for (const gone of previousNames.filter(n => !names.includes(n))) fs.rmSync(path.join(dir, gone), { force: true });
+  if (previousPayload && previousPayload !== payloadName) fs.rmSync(path.join(dir, previousPayload), { recursive: true, force: true });
 }
 
 /** The container's env as kubelet would set it, for a pod whose IP is `address`. */
