@@ -61,7 +61,7 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
-// The real-component tests need etcd and busybox binaries: fetch them from Debian's packages when missing (see the script).
+// The real-component tests need etcd, busybox and kubectl binaries: fetch them from Debian's packages when missing (see the script).
 project.testTask.prependExec('bash scripts/ensure-etcd.sh');
 
 // The main job: synthesize every example app with `cdk8s synth` into examples/<name>/dist/.

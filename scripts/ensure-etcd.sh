@@ -3,7 +3,9 @@
 #   - an etcd server for the real-etcd integration test (test/etcd-integration.test.ts): .etcd-test/etcd-bin
 #   - busybox, the shell image's tool set, for the bootstrap Job's init script (test/bootstrap-job-busybox.test.ts):
 #     .etcd-test/busybox-bin
-#   - openssl (and unshare), which both tests use, from the system's packages.
+#   - kubectl, which the bootstrap Job runs, to check the Job's kubectl arguments with a real kubectl
+#     (test/bootstrap-job-kubectl.test.ts): .etcd-test/kubectl-bin
+#   - openssl (and unshare), which the tests use, from the system's packages.
 #
 # Idempotent and non-interactive; meant for Debian 12 (bookworm) as root, with nothing but apt. When both binaries
 # are already unpacked it touches no network.
@@ -24,9 +26,16 @@
 #   2. Fallback: bookworm's busybox 1.35, `apt-get download` from the system's sources, unpacked with `dpkg -x` into
 #      .etcd-test/busybox-1.35/ (nothing installed either way).
 #
+# kubectl, in order of preference:
+#   1. trixie's kubectl 1.32 (package kubectl), through the same private apt state, unpacked with `dpkg -x` into
+#      .etcd-test/kubectl-trixie/.
+#   2. Fallback: bookworm's kubectl 1.20 (package kubernetes-client), `apt-get download` from the system's sources,
+#      unpacked the same way into .etcd-test/kubectl-bookworm/.
+#
 # Environment:
 #   ETCD_TEST_SOURCE=bookworm      skip trixie for etcd (to exercise the 3.4 fallback)
 #   BUSYBOX_TEST_SOURCE=bookworm   skip trixie for busybox (to exercise the 1.35 fallback)
+#   KUBECTL_TEST_SOURCE=bookworm   skip trixie for kubectl (to exercise the 1.20 fallback)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -164,12 +173,21 @@ trixie_apt_ready() {
 # .deb's hash against the signed index.
 unpack_deb() {
   local -n opts="$1"
-  local pkg="$2" pattern="$3" dest="$4" debs="$5" candidate
+  local pkg="$2" pattern="$3" dest="$4" debs="$5" candidate version
   candidate="$(apt-cache "${opts[@]}" policy "$pkg" | sed -n 's/^ *Candidate: //p')"
   # shellcheck disable=SC2053 # the pattern is a glob on purpose
   if [[ "$candidate" != $pattern ]]; then
-    log "the $pkg candidate is '${candidate:-none}', not $pattern"
-    return 1
+    # The candidate may be a package this machine has installed from elsewhere: take the newest version the
+    # configured sources offer that matches instead.
+    candidate=""
+    while read -r version; do
+      # shellcheck disable=SC2053
+      if [[ "$version" == $pattern ]]; then candidate="$version"; break; fi
+    done < <(apt-cache "${opts[@]}" madison "$pkg" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+    if [ -z "$candidate" ]; then
+      log "no version of $pkg matches $pattern"
+      return 1
+    fi
   fi
   log "downloading $pkg $candidate (hash checked against the signed index)"
   mkdir -p "$debs"
@@ -313,5 +331,45 @@ ensure_busybox() {
   bookworm_busybox
 }
 
+# --- kubectl ---------------------------------------------------------------------------------------------
+KUBECTL_BIN_FILE="$STATE/kubectl-bin"
+
+# kubectl_version BIN: prints "v1.32.3" or nothing (kubectl 1.20 prints a Go struct, later ones a line).
+kubectl_version() {
+  { "$1" version --client 2>/dev/null || true; } | grep -o 'v1\.[0-9][0-9]*\.[0-9][0-9]*' | head -n1
+}
+
+# unpacked_kubectl ROOT HOW: chooses the kubectl unpacked into ROOT when it runs.
+unpacked_kubectl() {
+  local bin="$1/usr/bin/kubectl" version
+  [ -x "$bin" ] || return 1
+  version="$(kubectl_version "$bin")"
+  [ -n "$version" ] || return 1
+  printf '%s\n' "$bin" > "$KUBECTL_BIN_FILE.tmp"
+  mv "$KUBECTL_BIN_FILE.tmp" "$KUBECTL_BIN_FILE"
+  log "chose kubectl $version: $bin ($2)"
+  echo "kubectl-bin=$bin"
+  echo "kubectl-version=$version"
+}
+
+ensure_kubectl() {
+  local root="$STATE/kubectl-trixie" candidate
+  if [ "${KUBECTL_TEST_SOURCE:-}" != "bookworm" ] && unpacked_kubectl "$root" "already unpacked from trixie's kubectl"; then return 0; fi
+  if [ "${KUBECTL_TEST_SOURCE:-}" != "bookworm" ] && trixie_apt_ready && candidate="$(unpack_deb TRIXIE_APT_OPTS kubectl '1.[0-9]*' "$root" "$TRIXIE_DIR/debs")" \
+    && unpacked_kubectl "$root" "unpacked (dpkg -x) from trixie's kubectl $candidate, nothing installed"; then
+    return 0
+  fi
+  log "falling back to bookworm's kubernetes-client"
+  root="$STATE/kubectl-bookworm"
+  if unpacked_kubectl "$root" "already unpacked from bookworm's kubernetes-client"; then return 0; fi
+  if ! apt-cache policy kubernetes-client 2>/dev/null | grep -q 'Candidate: [0-9]'; then system_apt_update; fi
+  local -a system_opts=(-o "APT::Sandbox::User=root")
+  candidate="$(unpack_deb system_opts kubernetes-client '1.*' "$root" "$STATE/apt-bookworm/debs")" \
+    || die "could not download and unpack bookworm's kubernetes-client"
+  unpacked_kubectl "$root" "unpacked (dpkg -x) from bookworm's kubernetes-client $candidate, nothing installed" \
+    || die "the kubectl unpacked from bookworm's kubernetes-client $candidate does not run"
+}
+
 ensure_etcd
 ensure_busybox
+ensure_kubectl

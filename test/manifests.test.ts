@@ -40,7 +40,11 @@ const MODELS: Record<string, Model> = {
   'batch/v1/Job': Job,
 };
 
-/** The images whose containers run tools, not control-plane components: their arguments are commands, not flag sets we have lists of. */
+/**
+ * The images whose containers run tools, not control-plane components: no flag list of ours covers them. The
+ * bootstrap Job's kubectl command line is checked by a real kubectl instead (test/bootstrap-job-kubectl.test.ts), and
+ * its busybox script by a real busybox (test/bootstrap-job-busybox.test.ts).
+ */
 const TOOL_IMAGES = ['kubectl', 'busybox'];
 
 /** The flag lists of every component, one long flag name per line (copied from the project's vendor data). */
