@@ -8,7 +8,7 @@ import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
-import { CertificateDescription, IssuerReference, Pki, PkiMode } from '../pki';
+import { CertificateDescription, Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
 import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
@@ -18,11 +18,10 @@ import { addCertManagerPki } from '../private/cert-manager-pki';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { Component, hostServiceName } from '../private/identities';
-import { CertificateAuthority, PlannedCertificate, describeCertificates, firstServiceIp, planPki } from '../private/pki-plan';
+import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
 import { componentSelector } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
-import { isIpAddress } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** How the HA entry point to every apiserver is exposed. */
@@ -360,20 +359,7 @@ export class HATopology extends Construct {
       }],
     });
 
-    // The Services karmada-apiserver reaches the other servers through: any node's instance will do.
-    const servedComponents = [
-      Component.AGGREGATED_API_SERVER, Component.WEBHOOK,
-      ...(components.search ? [Component.SEARCH] : []),
-      ...(components.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
-    ];
-    for (const component of servedComponents) {
-      const selector = componentSelector(this.name, component);
-      new kplus.Service(this, `${component}-service`, {
-        metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
-        selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
-        ports: [{ name: 'https', port: 443, targetPort: EXTENSION_SERVER_PORT }],
-      });
-    }
+    this.addServedComponentServices(components);
     const estimatorsScope = new Construct(this, 'SchedulerEstimators');
     for (const memberClusterName of estimatorClusters) {
       new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
@@ -386,10 +372,7 @@ export class HATopology extends Construct {
     }
 
     // Certificates: one plan, issued by cert-manager or documented for the user's own Secrets.
-    const pullModeHost = props.pullMode ? new URL(props.pullMode.apiServerEndpoint).hostname.replace(/^\[|\]$/g, '') : undefined;
-    const externalNames = [...props.apiServerService?.externalDnsNames ?? [], ...(pullModeHost && !isIpAddress(pullModeHost) ? [pullModeHost] : [])];
-    const externalIps = [...props.apiServerService?.externalIpAddresses ?? [], ...(pullModeHost && isIpAddress(pullModeHost) ? [pullModeHost] : [])];
-    const certificates: PlannedCertificate[] = planPki({
+    const certificates = planPki({
       instance: this.name,
       namespace: this.namespace,
       clusterDomain,
@@ -399,17 +382,14 @@ export class HATopology extends Construct {
       search: components.search ?? false,
       metricsAdapter: components.metricsAdapter ?? false,
       schedulerEstimatorClusters: estimatorClusters,
-      apiServerDnsNames: [...new Set(externalNames)],
-      apiServerIpAddresses: [...new Set(externalIps)],
+      apiServerDnsNames: props.apiServerService?.externalDnsNames ?? [],
+      apiServerIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
+      pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
       kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
     });
-    const issuerOf = (issuer?: IssuerReference) => issuer ? `${issuer.kind}/${issuer.name}` : undefined;
-    this.certificates = describeCertificates(certificates, pki.mode === PkiMode.CERT_MANAGER ? {
-      [CertificateAuthority.KARMADA]: issuerOf(pki.certManagerOptions.karmadaIssuer),
-      [CertificateAuthority.ETCD]: issuerOf(pki.certManagerOptions.etcdIssuer),
-      [CertificateAuthority.FRONT_PROXY]: issuerOf(pki.certManagerOptions.frontProxyIssuer),
-    } : {});
-    if (pki.mode === PkiMode.CERT_MANAGER) {
+    const certManager = pki.mode === PkiMode.CERT_MANAGER;
+    this.certificates = describeCertificates(certificates, certManager ? userIssuers(pki.certManagerOptions) : {});
+    if (certManager) {
       addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: pki.certManagerOptions });
     }
 
@@ -431,6 +411,23 @@ export class HATopology extends Construct {
         karmadaApiObjects: this.karmadaApiObjects,
         images: props.images,
         hosts: props.controlPlaneHosts,
+      });
+    }
+  }
+
+  /** The Services karmada-apiserver reaches the other servers through (443 to 8443): any node's instance will do. */
+  private addServedComponentServices(components: KarmadaComponents): void {
+    const servedComponents = [
+      Component.AGGREGATED_API_SERVER, Component.WEBHOOK,
+      ...(components.search ? [Component.SEARCH] : []),
+      ...(components.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
+    ];
+    for (const component of servedComponents) {
+      const selector = componentSelector(this.name, component);
+      new kplus.Service(this, `${component}-service`, {
+        metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
+        selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
+        ports: [{ name: 'https', port: 443, targetPort: EXTENSION_SERVER_PORT }],
       });
     }
   }

@@ -1,4 +1,5 @@
-import { CertificateDescription } from '../pki';
+import { CertManagerPkiOptions, CertificateDescription, IssuerReference } from '../pki';
+import { isIpAddress } from './validation';
 import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
   SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, schedulerEstimatorServiceName,
@@ -48,9 +49,11 @@ export interface PkiPlanInput {
   readonly search: boolean;
   readonly metricsAdapter: boolean;
   readonly schedulerEstimatorClusters: string[];
-  /** Extra names and addresses of the HA entry point (load balancer, DNS, pull-mode endpoint). */
+  /** Extra names and addresses of the HA entry point (load balancer, DNS). */
   readonly apiServerDnsNames: string[];
   readonly apiServerIpAddresses: string[];
+  /** The URL pull-mode members dial: its host (a name or an address) joins the apiserver's SANs. */
+  readonly pullModeApiServerEndpoint?: string;
   /** The first address of the Karmada API's Service range: the `kubernetes` Service inside the Karmada API. */
   readonly kubernetesServiceIp: string;
 }
@@ -116,7 +119,10 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   }
 
   // karmada-apiserver: the entry point, every node's own Service, the in-Karmada `kubernetes` Service, loopback,
-  // and whatever external names the entry point has.
+  // and whatever external names the entry point has, the pull-mode endpoint's host among them.
+  const pullModeHost = input.pullModeApiServerEndpoint ? new URL(input.pullModeApiServerEndpoint).hostname.replace(/^\[|\]$/g, '') : undefined;
+  const pullModeNames = pullModeHost && !isIpAddress(pullModeHost) ? [pullModeHost] : [];
+  const pullModeAddresses = pullModeHost && isIpAddress(pullModeHost) ? [pullModeHost] : [];
   leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.API_SERVER), 'karmada-apiserver\'s serving certificate',
     Component.API_SERVER, SERVER, {
       dnsNames: [
@@ -125,8 +131,9 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
         ...serviceDnsNames('kubernetes', 'default', clusterDomain),
         'localhost',
         ...input.apiServerDnsNames,
+        ...pullModeNames,
       ],
-      ipAddresses: ['127.0.0.1', input.kubernetesServiceIp, ...input.apiServerIpAddresses],
+      ipAddresses: ['127.0.0.1', input.kubernetesServiceIp, ...input.apiServerIpAddresses, ...pullModeAddresses],
     });
   etcdClient(Component.API_SERVER);
   leaf(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyClient(instance),
@@ -196,6 +203,16 @@ export function describeCertificates(certificates: PlannedCertificate[],
     ipAddresses: [...certificate.ipAddresses],
     usages: [...certificate.usages],
   }));
+}
+
+/** The issuers of the user's that replace the library's CAs, as `describeCertificates` names them. */
+export function userIssuers(options: CertManagerPkiOptions): Partial<Record<CertificateAuthority, string>> {
+  const label = (issuer?: IssuerReference) => issuer ? `${issuer.kind}/${issuer.name}` : undefined;
+  return {
+    [CertificateAuthority.KARMADA]: label(options.karmadaIssuer),
+    [CertificateAuthority.ETCD]: label(options.etcdIssuer),
+    [CertificateAuthority.FRONT_PROXY]: label(options.frontProxyIssuer),
+  };
 }
 
 /** The first usable address of a CIDR: the `kubernetes` Service's ClusterIP. IPv4 and IPv6. */
