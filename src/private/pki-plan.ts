@@ -1,9 +1,9 @@
 import { CertManagerPkiOptions, CertificateDescription, IssuerReference } from '../pki';
-import { isIpAddress } from './validation';
 import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
   SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, schedulerEstimatorServiceName,
 } from './identities';
+import { isIpAddress } from './validation';
 
 /** The certificate authorities of an installation. */
 export enum CertificateAuthority {
@@ -185,14 +185,14 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
 }
 
 /**
- * The public description of each planned certificate. `userIssuers` names the issuers of the user's that replace
+ * The public description of each planned certificate. `replacedCas` names the issuers of the user's that replace
  * the library's CAs (e.g. `ClusterIssuer/corp-ca`); their CA certificates are then not the library's to describe.
  */
 export function describeCertificates(certificates: PlannedCertificate[],
-  userIssuers: Partial<Record<CertificateAuthority, string>> = {}): CertificateDescription[] {
+  replacedCas: Partial<Record<CertificateAuthority, string>> = {}): CertificateDescription[] {
   const issuedBy = (authority: CertificateAuthority) =>
-    userIssuers[authority] ?? certificates.find(certificate => certificate.isCA === authority)!.secretName;
-  return certificates.filter(certificate => !(certificate.isCA && userIssuers[certificate.isCA])).map(certificate => ({
+    replacedCas[authority] ?? certificates.find(certificate => certificate.isCA === authority)!.secretName;
+  return certificates.filter(certificate => !(certificate.isCA && replacedCas[certificate.isCA])).map(certificate => ({
     secretName: certificate.secretName,
     purpose: certificate.purpose,
     issuedBy: certificate.issuer ? issuedBy(certificate.issuer) : 'self-signed',
