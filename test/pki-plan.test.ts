@@ -1,6 +1,7 @@
 import { IssuerReference, Pki } from '../src';
 import { synthTopology } from './util';
-import { firstServiceIp, serviceDnsNames } from '../src/private/pki-plan';
+import { serviceDnsNames } from '../src/private/dns';
+import { firstServiceIp } from '../src/private/pki-plan';
 
 test('the kubernetes Service address is the first of the Service range, IPv4 and IPv6', () => {
   expect(firstServiceIp('10.96.0.0/12')).toBe('10.96.0.1');

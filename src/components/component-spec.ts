@@ -62,6 +62,11 @@ export function kubeconfigKey(component: string): string {
   return `${component}.kubeconfig`;
 }
 
+/** Where a component reads its kubeconfig (`--kubeconfig`). */
+export function kubeconfigPath(component: string): string {
+  return `${KUBECONFIG_MOUNT}/${kubeconfigKey(component)}`;
+}
+
 /** An HTTP(S) GET probe with the timing given. */
 export function httpProbe(path: string, port: number, scheme: kplus.ConnectionScheme,
   periodSeconds: number, timeoutSeconds: number, failureThreshold: number): kplus.Probe {
@@ -108,7 +113,7 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
     image: options.image,
     command: [`/bin/${options.component}`],
     args: [
-      `--kubeconfig=${KUBECONFIG_MOUNT}/${kubeconfigKey(options.component)}`,
+      `--kubeconfig=${kubeconfigPath(options.component)}`,
       ...(options.leaderElection === false ? [] : ['--leader-elect=true', `--leader-elect-resource-namespace=${KARMADA_SYSTEM_NAMESPACE}`]),
       `--metrics-bind-address=$(POD_IP):${KARMADA_METRICS_PORT}`,
       `--health-probe-bind-address=$(POD_IP):${options.healthPort}`,
@@ -150,7 +155,7 @@ export interface ExtensionApiServerOptions {
  * serves TLS 1.3 on its pod IP, and is probed on its own `/readyz` and `/livez`.
  */
 export function extensionApiServer(options: ExtensionApiServerOptions): ComponentSpec {
-  const kubeconfig = `${KUBECONFIG_MOUNT}/${kubeconfigKey(options.component)}`;
+  const kubeconfig = kubeconfigPath(options.component);
   const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
     httpProbe(path, EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   const etcd = options.etcd;

@@ -5,8 +5,6 @@ import { Component, SecretNames } from '../private/identities';
 
 /** karmada-apiserver's secure port. */
 export const API_SERVER_PORT = 5443;
-/** The component name of karmada-apiserver. */
-export const API_SERVER = Component.API_SERVER;
 
 const PKI = '/etc/karmada/pki';
 
@@ -15,7 +13,7 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
   const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
     httpProbe(path, API_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 15, failureThreshold);
   return {
-    component: API_SERVER,
+    component: Component.API_SERVER,
     image: node.images.apiServer,
     command: ['kube-apiserver'],
     args: [
@@ -61,8 +59,8 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
     liveness: probe('/livez', 10, 8),
     readiness: probe('/readyz', 5, 3),
     secretMounts: [
-      { id: 'server-cert', secretName: SecretNames.serving(node.instance, API_SERVER), mountPath: `${PKI}/server` },
-      { id: 'etcd-client-cert', secretName: node.etcdClientSecret(API_SERVER), mountPath: `${PKI}/etcd-client` },
+      { id: 'server-cert', secretName: SecretNames.serving(node.instance, Component.API_SERVER), mountPath: `${PKI}/server` },
+      { id: 'etcd-client-cert', secretName: node.etcdClientSecret(Component.API_SERVER), mountPath: `${PKI}/etcd-client` },
       { id: 'front-proxy-client-cert', secretName: SecretNames.frontProxyClient(node.instance), mountPath: `${PKI}/front-proxy-client` },
       { id: 'service-account-key', secretName: SecretNames.serviceAccountKey(node.instance), mountPath: `${PKI}/service-account`, items: ['tls.key'] },
     ],

@@ -3,17 +3,14 @@ import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
-/** The component name of karmada-controller-manager. */
-export const CONTROLLER_MANAGER = Component.CONTROLLER_MANAGER;
-
 /** karmada-controller-manager on one control-plane node, talking to that node's apiserver. */
 export function karmadaControllerManager(node: ControlPlaneNodeContext): ComponentSpec {
   return karmadaClientComponent({
-    component: CONTROLLER_MANAGER,
+    component: Component.CONTROLLER_MANAGER,
     image: node.images.controllerManager,
     extraArgs: ['--cluster-status-update-frequency=10s'],
     healthPort: 10357,
-    clientCertificateSecret: SecretNames.client(node.instance, CONTROLLER_MANAGER),
+    clientCertificateSecret: SecretNames.client(node.instance, Component.CONTROLLER_MANAGER),
     resources: {
       cpu: { request: kplus.Cpu.millis(200) },
       memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) },

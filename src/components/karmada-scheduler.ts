@@ -3,9 +3,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, SecretMount, karmadaClientComponent } from './component-spec';
 import { Component, KARMADA_SYSTEM_NAMESPACE, SecretNames } from '../private/identities';
 
-/** The component name of karmada-scheduler. */
-export const SCHEDULER = Component.SCHEDULER;
-
 /** Where the scheduler's and descheduler's gRPC client certificate for the estimators is mounted. */
 const ESTIMATOR_CLIENT_PKI = '/etc/karmada/pki/estimator-client';
 
@@ -16,11 +13,11 @@ const ESTIMATOR_CLIENT_PKI = '/etc/karmada/pki/estimator-client';
  */
 export function schedulerEstimatorClient(node: ControlPlaneNodeContext, component: string): { args: string[]; mounts: SecretMount[] } {
   if (!node.schedulerEstimatorServicePrefix) {
-    return { args: component === SCHEDULER ? ['--enable-scheduler-estimator=false'] : [], mounts: [] };
+    return { args: component === Component.SCHEDULER ? ['--enable-scheduler-estimator=false'] : [], mounts: [] };
   }
   return {
     args: [
-      ...(component === SCHEDULER ? ['--enable-scheduler-estimator=true'] : []),
+      ...(component === Component.SCHEDULER ? ['--enable-scheduler-estimator=true'] : []),
       `--scheduler-estimator-service-prefix=${node.schedulerEstimatorServicePrefix}`,
       `--scheduler-estimator-service-namespace=${KARMADA_SYSTEM_NAMESPACE}`,
       '--scheduler-estimator-port=10352',
@@ -34,14 +31,14 @@ export function schedulerEstimatorClient(node: ControlPlaneNodeContext, componen
 
 /** karmada-scheduler on one control-plane node, talking to that node's apiserver. */
 export function karmadaScheduler(node: ControlPlaneNodeContext): ComponentSpec {
-  const estimators = schedulerEstimatorClient(node, SCHEDULER);
+  const estimators = schedulerEstimatorClient(node, Component.SCHEDULER);
   return karmadaClientComponent({
-    component: SCHEDULER,
+    component: Component.SCHEDULER,
     image: node.images.scheduler,
     extraArgs: estimators.args,
     extraSecretMounts: estimators.mounts,
     healthPort: 10351,
-    clientCertificateSecret: SecretNames.client(node.instance, SCHEDULER),
+    clientCertificateSecret: SecretNames.client(node.instance, Component.SCHEDULER),
     resources: {
       cpu: { request: kplus.Cpu.millis(100) },
       memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },

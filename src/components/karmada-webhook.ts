@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, KUBECONFIG_MOUNT, SERVING_PKI, httpProbe, kubeconfigKey,
+  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, SERVING_PKI, httpProbe, kubeconfigPath,
 } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
@@ -22,7 +22,7 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
     image: node.images.webhook,
     command: ['/bin/karmada-webhook'],
     args: [
-      `--kubeconfig=${KUBECONFIG_MOUNT}/${kubeconfigKey(component)}`,
+      `--kubeconfig=${kubeconfigPath(component)}`,
       '--bind-address=$(POD_IP)',
       `--secure-port=${EXTENSION_SERVER_PORT}`,
       `--cert-dir=${SERVING_PKI}`,

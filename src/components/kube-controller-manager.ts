@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, httpProbe, kubeconfigKey } from './component-spec';
+import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
 /** kube-controller-manager's secure port (health only; it serves no API). */
@@ -23,7 +23,7 @@ export const KUBE_CONTROLLERS = [
 /** kube-controller-manager on one control-plane node, talking to that node's apiserver as `system:kube-controller-manager`. */
 export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentSpec {
   const component = Component.KUBE_CONTROLLER_MANAGER;
-  const kubeconfig = `${KUBECONFIG_MOUNT}/${kubeconfigKey(component)}`;
+  const kubeconfig = kubeconfigPath(component);
   const healthz = (periodSeconds: number, failureThreshold: number) =>
     httpProbe('/healthz', SECURE_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   return {

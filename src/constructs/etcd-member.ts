@@ -7,6 +7,7 @@ import { HostRequirements } from '../host-requirements';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
+import { SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -268,8 +269,8 @@ export class EtcdMember extends Construct {
       },
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
-    mountSecret(this, 'ServerCert', etcd, props.serverCertificateSecret ?? `${this.memberName}-server-cert`, ETCD_SERVER_PKI);
-    mountSecret(this, 'PeerCert', etcd, props.peerCertificateSecret ?? `${this.memberName}-peer-cert`, ETCD_PEER_PKI);
+    mountSecret(this, 'ServerCert', etcd, props.serverCertificateSecret ?? SecretNames.etcdServer(this.memberName), ETCD_SERVER_PKI);
+    mountSecret(this, 'PeerCert', etcd, props.peerCertificateSecret ?? SecretNames.etcdPeer(this.memberName), ETCD_PEER_PKI);
 
     // The data volume comes from a claim template (cdk8s-plus has no API for it): typed values, or the field is dropped.
     const statefulSetObject = ApiObject.of(this.statefulSet);

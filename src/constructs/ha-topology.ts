@@ -2,12 +2,11 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EXTENSION_SERVER_PORT } from '../components/component-spec';
-import { API_SERVER, API_SERVER_PORT } from '../components/karmada-apiserver';
+import { API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
-import { KarmadaLabels } from '../labels';
 import { CertificateDescription, Pki, PkiMode } from '../pki';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
@@ -15,12 +14,12 @@ import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 import { KarmadaSchedulerEstimator } from './karmada-scheduler-estimator';
 import { addCertManagerPki } from '../private/cert-manager-pki';
-import { serviceHostName } from '../private/dns';
+import { serviceUrl } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { Component, hostServiceName } from '../private/identities';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
-import { componentSelector } from '../private/selectors';
+import { componentSelector, libraryLabels } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
 import { addWarning } from '../private/warnings';
 
@@ -278,13 +277,13 @@ export class HATopology extends Construct {
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
-      schedulerEstimatorClusters: props.components?.schedulerEstimatorClusters ?? [],
+      schedulerEstimatorClusters: estimatorClusters,
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
       karmadaIssuerGiven: pki.certManagerOptions.karmadaIssuer !== undefined,
       certManager: pki.mode === PkiMode.CERT_MANAGER,
       apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
-      descheduler: props.components?.descheduler ?? false,
+      descheduler: components.descheduler ?? false,
     });
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
@@ -297,7 +296,7 @@ export class HATopology extends Construct {
       new kplus.k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          labels: { [KarmadaLabels.PART_OF]: 'karmada', [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada' },
+          labels: libraryLabels(),
         },
       });
     }
@@ -338,9 +337,9 @@ export class HATopology extends Construct {
       pullMode: props.pullMode !== undefined,
     }));
 
-    const serviceName = `${this.name}-apiserver`;
-    this.apiServerUrl = `https://${serviceHostName(serviceName, this.namespace, clusterDomain)}:${API_SERVER_PORT}`;
-    const apiServerSelector = componentSelector(this.name, API_SERVER);
+    const serviceName = hostServiceName(this.name, Component.API_SERVER);
+    this.apiServerUrl = serviceUrl(serviceName, this.namespace, clusterDomain, API_SERVER_PORT);
+    const apiServerSelector = componentSelector(this.name, Component.API_SERVER);
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: {
         name: serviceName,

@@ -1,13 +1,13 @@
 import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KarmadaLabels } from '../labels';
 import { serviceHostName } from '../private/dns';
 import {
   ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
 } from '../private/identities';
 import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
+import { installationLabels } from '../private/selectors';
 import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
 import { checkDnsDomain, checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
@@ -284,11 +284,7 @@ export class KarmadaApiObjects extends Construct {
     this.caBundle = props.caBundle ?? CA_BUNDLE_PLACEHOLDER;
     this.caBundleIsPlaceholder = props.caBundle === undefined;
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const labels = {
-      [KarmadaLabels.INSTANCE]: this.instance,
-      [KarmadaLabels.PART_OF]: 'karmada',
-      [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
-    };
+    const labels = installationLabels(this.instance);
     const webhookService = hostServiceName(this.instance, Component.WEBHOOK);
     const webhookUrl = (path: string) => `https://${webhookService}.${this.hostNamespace}.svc:${WEBHOOK_PORT}/${path}`;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as zlib from 'zlib';
-import { ApiObject, Duration, Size, Yaml } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
@@ -11,9 +11,10 @@ import { applyHostRequirements } from '../private/host-placement';
 import { SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
 import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SECRET_FILE_MODE } from '../private/pod-defaults';
+import { fileKubeconfig } from '../private/kubeconfig';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
-import { dropConstructPathLabel } from '../private/selectors';
+import { dropConstructPathLabel, installationLabels } from '../private/selectors';
 import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
 import { checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
@@ -113,19 +114,14 @@ export class KarmadaBootstrapJob extends Construct {
     if (compressed.length > MAX_COMPRESSED_BASE64) {
       throw new Error(`the Karmada API objects compress to ${compressed.length} bytes of base64, more than a ConfigMap holds (${MAX_COMPRESSED_BASE64})`);
     }
-    const labels = {
-      [KarmadaLabels.NAME]: 'karmada-bootstrap',
-      [KarmadaLabels.INSTANCE]: instance,
-      [KarmadaLabels.PART_OF]: 'karmada',
-      [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
-    };
+    const labels = { ...installationLabels(instance), [KarmadaLabels.NAME]: 'karmada-bootstrap' };
     const objects = new kplus.ConfigMap(this, 'Objects', {
       metadata: { name: `${instance}-karmada-api-objects`, namespace: this.namespace, labels },
       binaryData: { [OBJECTS_KEY]: compressed },
     });
     const kubeconfig = new kplus.ConfigMap(this, 'Kubeconfig', {
       metadata: { name: `${instance}-bootstrap-kubeconfig`, namespace: this.namespace, labels },
-      data: { [KUBECONFIG_KEY]: renderKubeconfig(props.apiServerUrl) },
+      data: { [KUBECONFIG_KEY]: fileKubeconfig(props.apiServerUrl, 'karmada-bootstrap', CLIENT_DIR) },
     });
 
     const prepareScript = [
@@ -187,7 +183,7 @@ export class KarmadaBootstrapJob extends Construct {
       items: { [OBJECTS_KEY]: { path: OBJECTS_KEY } },
     }), { readOnly: true });
     // The init container needs only the CA certificate, not the client key.
-    prepare.mount(CA_DIR, this.secretVolume('CaVolume', 'ca', instance, ['ca.crt']), { readOnly: true });
+    mountSecret(this.job, 'ca', prepare, SecretNames.bootstrapClient(instance), CA_DIR, ['ca.crt']);
     prepare.mount(WORK_DIR, work);
 
     const apply = this.job.addContainer({
@@ -204,20 +200,12 @@ export class KarmadaBootstrapJob extends Construct {
       name: 'kubeconfig',
       items: { [KUBECONFIG_KEY]: { path: KUBECONFIG_KEY } },
     }), { readOnly: true });
-    apply.mount(CLIENT_DIR, this.secretVolume('ClientVolume', 'client-cert', instance, ['tls.crt', 'tls.key', 'ca.crt']), { readOnly: true });
+    mountSecret(this.job, 'client-cert', apply, SecretNames.bootstrapClient(instance), CLIENT_DIR, ['tls.crt', 'tls.key', 'ca.crt']);
     apply.mount(WORK_DIR, work);
 
     applyHostRequirements(this.job, props.hosts);
   }
 
-  /** The bootstrap client certificate's Secret, only the keys given, readable by the pod's group only. */
-  private secretVolume(id: string, name: string, instance: string, keys: string[]): kplus.Volume {
-    return kplus.Volume.fromSecret(this.job, id, kplus.Secret.fromSecretName(this.job, `${id}Ref`, SecretNames.bootstrapClient(instance)), {
-      name,
-      defaultMode: SECRET_FILE_MODE,
-      items: Object.fromEntries(keys.map(key => [key, { path: key }])),
-    });
-  }
 }
 
 /** The last text compressed and its bytes: every synthesis of one installation compresses the same ~730 KB. */
@@ -231,18 +219,6 @@ function gzip(text: string): Buffer {
     lastCompressed = { text, bytes };
   }
   return Buffer.from(lastCompressed.bytes);
-}
-
-/** A kubeconfig that references the mounted bootstrap client certificate by path: no key material in the ConfigMap. */
-function renderKubeconfig(server: string): string {
-  return Yaml.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'karmada-apiserver', cluster: { 'server': server, 'certificate-authority': `${CLIENT_DIR}/ca.crt` } }],
-    users: [{ name: 'karmada-bootstrap', user: { 'client-certificate': `${CLIENT_DIR}/tls.crt`, 'client-key': `${CLIENT_DIR}/tls.key` } }],
-    contexts: [{ name: 'karmada-bootstrap', context: { cluster: 'karmada-apiserver', user: 'karmada-bootstrap' } }],
-    ['current-context']: 'karmada-bootstrap',
-  });
 }
 
 function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace: string): void {

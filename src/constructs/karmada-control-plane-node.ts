@@ -1,9 +1,9 @@
-import { ApiObject, Yaml } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { karmadaAggregatedApiServer } from '../components/karmada-aggregated-apiserver';
-import { API_SERVER, API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
+import { API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
 import { karmadaControllerManager } from '../components/karmada-controller-manager';
 import { karmadaDescheduler } from '../components/karmada-descheduler';
 import { karmadaMetricsAdapter } from '../components/karmada-metrics-adapter';
@@ -14,10 +14,11 @@ import { kubeControllerManager } from '../components/kube-controller-manager';
 import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
-import { serviceHostName } from '../private/dns';
+import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
-import { SecretNames, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
+import { Component, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
 import { resolveImages } from '../private/images';
+import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
@@ -159,8 +160,8 @@ export class KarmadaControlPlaneNode extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     this.etcdServers = resolveEtcdServers(props);
 
-    const apiServerServiceName = `${this.nodeName}-apiserver`;
-    this.apiServerUrl = `https://${serviceHostName(apiServerServiceName, this.namespace, clusterDomain)}:${API_SERVER_PORT}`;
+    const apiServerServiceName = nodeApiServerServiceName(this.nodeName);
+    this.apiServerUrl = serviceUrl(apiServerServiceName, this.namespace, clusterDomain, API_SERVER_PORT);
     const context: ControlPlaneNodeContext = {
       instance,
       namespace: this.namespace,
@@ -189,7 +190,7 @@ export class KarmadaControlPlaneNode extends Construct {
     const kubeconfigs = new kplus.ConfigMap(this, 'Kubeconfigs', {
       metadata: { name: `${this.nodeName}-kubeconfigs`, namespace: this.namespace },
       data: Object.fromEntries(components.filter(spec => spec.kubeconfig).map(spec =>
-        [kubeconfigKey(spec.component), renderKubeconfig(spec, this.apiServerUrl)])),
+        [kubeconfigKey(spec.component), fileKubeconfig(this.apiServerUrl, spec.component, spec.kubeconfig!.clientCertificateMountPath)])),
     });
 
     for (const spec of components) {
@@ -202,7 +203,7 @@ export class KarmadaControlPlaneNode extends Construct {
       }
     }
 
-    const apiServerSelector = controlPlaneComponentSelector(instance, API_SERVER, this.nodeName);
+    const apiServerSelector = controlPlaneComponentSelector(instance, Component.API_SERVER, this.nodeName);
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: { name: apiServerServiceName, namespace: this.namespace, labels: apiServerSelector },
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
@@ -291,17 +292,4 @@ function resolveEtcdServers(props: KarmadaControlPlaneNodeProps): string[] {
     throw new Error(errors.join('\n'));
   }
   return props.localEtcdMember ? [props.localEtcdMember.clientUrl] : [...props.etcdServers!];
-}
-
-/** A kubeconfig that references the component's mounted certificate files: no key material in the ConfigMap. */
-function renderKubeconfig(spec: ComponentSpec, server: string): string {
-  const pki = spec.kubeconfig!.clientCertificateMountPath;
-  return Yaml.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'karmada-apiserver', cluster: { 'server': server, 'certificate-authority': `${pki}/ca.crt` } }],
-    users: [{ name: spec.component, user: { 'client-certificate': `${pki}/tls.crt`, 'client-key': `${pki}/tls.key` } }],
-    contexts: [{ name: spec.component, context: { cluster: 'karmada-apiserver', user: spec.component } }],
-    ['current-context']: spec.component,
-  });
 }

@@ -1,6 +1,7 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { httpProbe } from '../components/component-spec';
 import { HostRequirements } from '../host-requirements';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames, schedulerEstimatorServiceName } from '../private/identities';
@@ -86,9 +87,8 @@ export class KarmadaSchedulerEstimator extends Construct {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(this.deployment), '/spec/template/metadata/labels');
-    const healthz = (periodSeconds: number, failureThreshold: number) => kplus.Probe.fromHttpGet('/healthz', {
-      port: HEALTH_PORT, periodSeconds: Duration.seconds(periodSeconds), timeoutSeconds: Duration.seconds(5), failureThreshold,
-    });
+    const healthz = (periodSeconds: number, failureThreshold: number) =>
+      httpProbe('/healthz', HEALTH_PORT, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
     const container = this.deployment.addContainer({
       name: component,
       image: props.image ?? DEFAULT_IMAGES.schedulerEstimator,
@@ -118,7 +118,7 @@ export class KarmadaSchedulerEstimator extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     mountSecret(this.deployment, 'serving-cert', container, SecretNames.schedulerEstimator(instance, props.memberClusterName), SERVING_PKI);
-    mountSecret(this.deployment, 'member-kubeconfig', container, props.memberKubeconfigSecret ?? `${name}-kubeconfig`, MEMBER_KUBECONFIG, ['kubeconfig']);
+    mountSecret(this.deployment, 'member-kubeconfig', container, props.memberKubeconfigSecret ?? SecretNames.memberKubeconfig(instance, props.memberClusterName), MEMBER_KUBECONFIG, ['kubeconfig']);
     this.deployment.scheduling.separate(kplus.Pods.select(this, 'Replicas', { labels: selector }), { topology: kplus.Topology.HOSTNAME, weight: 100 });
     applyHostRequirements(this.deployment, props.hosts);
 

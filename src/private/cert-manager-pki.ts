@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { CertManagerPkiOptions, IssuerKind, IssuerReference } from '../pki';
 import { CertificateAuthority, KeyUsage, PlannedCertificate } from './pki-plan';
-import { KarmadaLabels } from '../labels';
+import { installationLabels } from './selectors';
 
 /** What the cert-manager objects of one installation need. */
 export interface CertManagerPkiInput {
@@ -34,7 +34,7 @@ export function addCertManagerPki(scope: Construct, input: CertManagerPkiInput):
     [CertificateAuthority.ETCD]: options.etcdIssuer,
     [CertificateAuthority.FRONT_PROXY]: options.frontProxyIssuer,
   };
-  const labels = { [KarmadaLabels.INSTANCE]: instance, [KarmadaLabels.PART_OF]: 'karmada', [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada' };
+  const labels = installationLabels(instance);
   const libraryCas = certificates.filter(certificate => certificate.isCA && !userIssuers[certificate.isCA]);
   const selfSignedIssuer = `${instance}-selfsigned`;
   if (libraryCas.length > 0) {

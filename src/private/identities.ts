@@ -51,6 +51,11 @@ export function hostServiceName(instance: string, component: string): string {
   return `${instance}-${shortName(component)}`;
 }
 
+/** One control-plane node's own apiserver Service, e.g. `karmada-cp-0-apiserver`. */
+export function nodeApiServerServiceName(nodeName: string): string {
+  return `${nodeName}-${shortName(Component.API_SERVER)}`;
+}
+
 /** The per-member-cluster scheduler-estimator Service prefix (`--scheduler-estimator-service-prefix`). */
 export function schedulerEstimatorServicePrefix(instance: string): string {
   return hostServiceName(instance, Component.SCHEDULER_ESTIMATOR);
@@ -87,6 +92,8 @@ export const SecretNames = {
   grpcClient: (instance: string, component: string) => `${instance}-${shortName(component)}-grpc-client-cert`,
   /** One member cluster's scheduler-estimator serving certificate. */
   schedulerEstimator: (instance: string, memberCluster: string) => `${schedulerEstimatorServiceName(instance, memberCluster)}-cert`,
+  /** The member cluster's kubeconfig a scheduler estimator reads (key `kubeconfig`; the user's). */
+  memberKubeconfig: (instance: string, memberCluster: string) => `${schedulerEstimatorServiceName(instance, memberCluster)}-kubeconfig`,
   /** The front-proxy client certificate. */
   frontProxyClient: (instance: string) => `${instance}-front-proxy-client-cert`,
   /** The service-account signing key (`tls.key`), kept apart from every TLS key. */

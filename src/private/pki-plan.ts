@@ -1,7 +1,8 @@
 import { CertManagerPkiOptions, CertificateDescription, IssuerReference } from '../pki';
+import { serviceDnsNames } from './dns';
 import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
-  SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, schedulerEstimatorServiceName,
+  SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, nodeApiServerServiceName, schedulerEstimatorServiceName,
 } from './identities';
 import { isIpAddress } from './validation';
 
@@ -65,11 +66,6 @@ const CLIENT: KeyUsage[] = ['digital signature', 'client auth'];
 const SERVER_AND_CLIENT: KeyUsage[] = ['digital signature', 'server auth', 'client auth'];
 const CA: KeyUsage[] = ['digital signature', 'cert sign', 'crl sign'];
 
-/** Every name a Service answers to inside its cluster: `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`. */
-export function serviceDnsNames(serviceName: string, namespace: string, clusterDomain: string): string[] {
-  return [serviceName, `${serviceName}.${namespace}`, `${serviceName}.${namespace}.svc`, `${serviceName}.${namespace}.svc.${clusterDomain}`];
-}
-
 /**
  * Every certificate of one installation. The cert-manager Certificates are rendered from this list, the README's
  * table documents it for users who bring their own Secrets, and the tests issue it with openssl.
@@ -127,7 +123,7 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
     Component.API_SERVER, SERVER, {
       dnsNames: [
         ...hostNames(Component.API_SERVER),
-        ...input.controlPlaneNodeNames.flatMap(node => serviceDnsNames(`${node}-apiserver`, namespace, clusterDomain)),
+        ...input.controlPlaneNodeNames.flatMap(node => serviceDnsNames(nodeApiServerServiceName(node), namespace, clusterDomain)),
         ...serviceDnsNames('kubernetes', 'default', clusterDomain),
         'localhost',
         ...input.apiServerDnsNames,

@@ -100,13 +100,24 @@ export function selectAllEtcdMembers(scope: Construct, id: string, instance: str
   return kplus.Pods.select(scope, id, { labels: componentSelector(instance, ETCD_COMPONENT) });
 }
 
-function commonLabels(instance: string, component: string, role: string): Record<string, string> {
+/** The labels that mark an object as the library's (e.g. the namespace, which several installations may share). */
+export function libraryLabels(): Record<string, string> {
   return {
-    [KarmadaLabels.NAME]: component,
-    [KarmadaLabels.INSTANCE]: instance,
-    [KarmadaLabels.COMPONENT]: role,
     [KarmadaLabels.PART_OF]: 'karmada',
     [KarmadaLabels.MANAGED_BY]: 'cdk8s-karmada',
+  };
+}
+
+/** The labels of an installation's objects that are not a component's pods: Certificates, the bootstrap objects, the objects inside the Karmada API. */
+export function installationLabels(instance: string): Record<string, string> {
+  return { ...libraryLabels(), [KarmadaLabels.INSTANCE]: instance };
+}
+
+function commonLabels(instance: string, component: string, role: string): Record<string, string> {
+  return {
+    ...installationLabels(instance),
+    [KarmadaLabels.NAME]: component,
+    [KarmadaLabels.COMPONENT]: role,
   };
 }
 

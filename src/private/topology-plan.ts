@@ -2,6 +2,7 @@ import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { ResolvedEtcdTuning } from './etcd-tuning';
+import { Component, hostServiceName, nodeApiServerServiceName } from './identities';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
@@ -179,8 +180,8 @@ function checkDistinctObjectNames(instance: string, nodeNames: string[], memberN
     }
     services.set(serviceName, owner);
   };
-  claim(`${instance}-apiserver`, 'the HA entry point');
-  nodeNames.forEach(nodeName => claim(`${nodeName}-apiserver`, `control-plane node '${nodeName}'`));
+  claim(hostServiceName(instance, Component.API_SERVER), 'the HA entry point');
+  nodeNames.forEach(nodeName => claim(nodeApiServerServiceName(nodeName), `control-plane node '${nodeName}'`));
   memberNames.forEach(memberName => claim(memberName, `etcd member '${memberName}'`));
   return errors;
 }

@@ -1,11 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ETCD_TEST_STATE_DIR, REPO_ROOT } from './etcd-binary';
-
-/** Written by scripts/ensure-etcd.sh: the absolute path of the busybox binary to use. */
-export const BUSYBOX_BIN_FILE = path.join(ETCD_TEST_STATE_DIR, 'busybox-bin');
-const ENSURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ensure-etcd.sh');
+import { ensureDebianBinary } from './etcd-binary';
 
 /** A busybox binary, its version and its applets. */
 export interface BusyboxBinary {
@@ -37,20 +33,7 @@ export function busyboxBinaryAt(binaryPath: string): BusyboxBinary {
  * first, so `npx jest` alone works on a fresh machine. Throws (never skips) when no busybox can be had.
  */
 export function ensureBusyboxBinary(): BusyboxBinary {
-  const override = process.env.BUSYBOX_BIN;
-  if (override) return busyboxBinaryAt(override);
-  const recorded = readRecordedBinary();
-  if (recorded && fs.existsSync(recorded)) return busyboxBinaryAt(recorded);
-  const run = spawnSync('bash', [ENSURE_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
-  const installed = readRecordedBinary();
-  if (run.status !== 0 || !installed || !fs.existsSync(installed)) {
-    throw new Error([
-      'No busybox binary for the bootstrap Job\'s script, and scripts/ensure-etcd.sh could not provide one',
-      `(exit status ${run.status}${run.error ? `, ${run.error.message}` : ''}). Its output:`,
-      `${run.stdout ?? ''}${run.stderr ?? ''}`,
-    ].join('\n'));
-  }
-  return busyboxBinaryAt(installed);
+  return busyboxBinaryAt(ensureDebianBinary('busybox binary for the bootstrap Job\'s script', 'BUSYBOX_BIN', 'busybox-bin'));
 }
 
 /**
@@ -64,12 +47,4 @@ export function appletDirectory(binary: BusyboxBinary, dir: string): string {
     fs.symlinkSync(binary.path, path.join(dir, applet));
   }
   return dir;
-}
-
-function readRecordedBinary(): string | undefined {
-  try {
-    return fs.readFileSync(BUSYBOX_BIN_FILE, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }

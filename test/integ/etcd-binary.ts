@@ -6,9 +6,36 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Git-ignored working area of the real-etcd tests: the installed binary, run directories, apt state. */
 export const ETCD_TEST_STATE_DIR = path.join(REPO_ROOT, '.etcd-test');
-/** Written by scripts/ensure-etcd.sh: the absolute path of the etcd binary to use. */
-export const ETCD_BIN_FILE = path.join(ETCD_TEST_STATE_DIR, 'etcd-bin');
 const ENSURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ensure-etcd.sh');
+
+/**
+ * The path of a binary scripts/ensure-etcd.sh provides from Debian's packages: `$<envVariable>` if set, else the
+ * one named in `.etcd-test/<recordFile>` (which the script writes). When neither exists, runs the script first, so
+ * `npx jest` alone works on a fresh machine. Throws (never skips) when the binary cannot be had.
+ */
+export function ensureDebianBinary(what: string, envVariable: string, recordFile: string): string {
+  const override = process.env[envVariable];
+  if (override) return override;
+  const readRecorded = (): string | undefined => {
+    try {
+      return fs.readFileSync(path.join(ETCD_TEST_STATE_DIR, recordFile), 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const recorded = readRecorded();
+  if (recorded && fs.existsSync(recorded)) return recorded;
+  const run = spawnSync('bash', [ENSURE_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
+  const installed = readRecorded();
+  if (run.status !== 0 || !installed || !fs.existsSync(installed)) {
+    throw new Error([
+      `No ${what}, and scripts/ensure-etcd.sh could not provide one`,
+      `(exit status ${run.status}${run.error ? `, ${run.error.message}` : ''}). Its output:`,
+      `${run.stdout ?? ''}${run.stderr ?? ''}`,
+    ].join('\n'));
+  }
+  return installed;
+}
 
 /** An etcd server binary and its version. */
 export interface EtcdBinary {
@@ -46,32 +73,7 @@ export function etcdBinaryAt(binaryPath: string): EtcdBinary {
  * `npx jest` alone works on a fresh machine. Throws (never skips) when no etcd can be had.
  */
 export function ensureEtcdBinary(): EtcdBinary {
-  const override = process.env.ETCD_BIN;
-  if (override) {
-    return etcdBinaryAt(override);
-  }
-  const recorded = readRecordedBinary();
-  if (recorded && fs.existsSync(recorded)) {
-    return etcdBinaryAt(recorded);
-  }
-  const run = spawnSync('bash', [ENSURE_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
-  const installed = readRecordedBinary();
-  if (run.status !== 0 || !installed || !fs.existsSync(installed)) {
-    throw new Error([
-      'No etcd binary for the real-etcd integration test, and scripts/ensure-etcd.sh could not install one',
-      `(exit status ${run.status}${run.error ? `, ${run.error.message}` : ''}). Its output:`,
-      `${run.stdout ?? ''}${run.stderr ?? ''}`,
-    ].join('\n'));
-  }
-  return etcdBinaryAt(installed);
-}
-
-function readRecordedBinary(): string | undefined {
-  try {
-    return fs.readFileSync(ETCD_BIN_FILE, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return etcdBinaryAt(ensureDebianBinary('etcd binary for the real-etcd integration test', 'ETCD_BIN', 'etcd-bin'));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'zlib';
 import { parseAllDocuments } from 'yaml';
+import { serviceDnsNames } from '../../src/private/dns';
 import { Manifest } from '../util';
 
 /**
@@ -131,10 +132,9 @@ export class Wiring {
   public serviceForHost(host: string, namespace: string, clusterDomain: string): Manifest | undefined {
     const candidates = this.objects.filter(o => o.kind === 'Service');
     return candidates.find(service => {
-      const name = service.metadata.name;
-      const ns = service.metadata.namespace;
-      return host === `${name}.${ns}.svc.${clusterDomain}` || host === `${name}.${ns}.svc` || host === `${name}.${ns}`
-        || (host === name && ns === namespace);
+      const [shortName, ...qualifiedNames] = serviceDnsNames(service.metadata.name, service.metadata.namespace, clusterDomain);
+      // The bare name resolves only from the Service's own namespace.
+      return qualifiedNames.includes(host) || (host === shortName && service.metadata.namespace === namespace);
     });
   }
 }
