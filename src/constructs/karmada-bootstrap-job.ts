@@ -8,7 +8,7 @@ import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
-import { SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
 import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
@@ -114,14 +114,14 @@ export class KarmadaBootstrapJob extends Construct {
     if (compressed.length > MAX_COMPRESSED_BASE64) {
       throw new Error(`the Karmada API objects compress to ${compressed.length} bytes of base64, more than a ConfigMap holds (${MAX_COMPRESSED_BASE64})`);
     }
-    const labels = { ...installationLabels(instance), [KarmadaLabels.NAME]: 'karmada-bootstrap' };
+    const labels = { ...installationLabels(instance), [KarmadaLabels.NAME]: Component.BOOTSTRAP };
     const objects = new kplus.ConfigMap(this, 'Objects', {
       metadata: { name: `${instance}-karmada-api-objects`, namespace: this.namespace, labels },
       binaryData: { [OBJECTS_KEY]: compressed },
     });
     const kubeconfig = new kplus.ConfigMap(this, 'Kubeconfig', {
       metadata: { name: `${instance}-bootstrap-kubeconfig`, namespace: this.namespace, labels },
-      data: { [KUBECONFIG_KEY]: fileKubeconfig(props.apiServerUrl, 'karmada-bootstrap', CLIENT_DIR) },
+      data: { [KUBECONFIG_KEY]: fileKubeconfig(props.apiServerUrl, Component.BOOTSTRAP, CLIENT_DIR) },
     });
 
     const prepareScript = [

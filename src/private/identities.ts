@@ -16,6 +16,12 @@ export const Component = {
   SEARCH: 'karmada-search',
   METRICS_ADAPTER: 'karmada-metrics-adapter',
   SCHEDULER_ESTIMATOR: 'karmada-scheduler-estimator',
+  /** The CronJob that saves etcd snapshots. */
+  ETCD_BACKUP: 'etcd-backup',
+  /** The CronJob that defragments etcd members, one at a time. */
+  ETCD_DEFRAG: 'etcd-defrag',
+  /** The Job that applies the objects inside the Karmada API. */
+  BOOTSTRAP: 'karmada-bootstrap',
 } as const;
 
 /** The namespace inside the Karmada API where leases, ExternalName Services and the like live. */
@@ -54,6 +60,14 @@ export function hostServiceName(instance: string, component: string): string {
 /** One control-plane node's own apiserver Service, e.g. `karmada-cp-0-apiserver`. */
 export function nodeApiServerServiceName(nodeName: string): string {
   return `${nodeName}-${shortName(Component.API_SERVER)}`;
+}
+
+/**
+ * The ClusterIP Service in front of every *ready* etcd member of the installation: etcd maintenance (backups)
+ * dials it to reach a healthy member. The members' server certificates cover its name.
+ */
+export function etcdClientServiceName(instance: string): string {
+  return `${instance}-etcd-client`;
 }
 
 /** The per-member-cluster scheduler-estimator Service prefix (`--scheduler-estimator-service-prefix`). */
