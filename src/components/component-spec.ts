@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { KarmadaImages } from '../images';
 import { KARMADA_SYSTEM_NAMESPACE } from '../private/identities';
+import { ResolvedLeaderElection, leaderElectionTimingArgs } from '../private/leader-election';
 
 /** What every component of one control-plane node is told about that node. */
 export interface ControlPlaneNodeContext {
@@ -20,6 +21,8 @@ export interface ControlPlaneNodeContext {
   readonly pullMode: boolean;
   /** The scheduler estimators' Service prefix, when member clusters have estimators. */
   readonly schedulerEstimatorServicePrefix?: string;
+  /** The lease, renew and retry timing of every component that elects a leader. */
+  readonly leaderElection: ResolvedLeaderElection;
 }
 
 /** A Secret mounted read-only into a component. */
@@ -92,8 +95,8 @@ export interface KarmadaClientComponentOptions {
   readonly resources: kplus.ContainerResources;
   /** More Secrets to mount. */
   readonly extraSecretMounts?: SecretMount[];
-  /** The component elects a leader. @default true */
-  readonly leaderElection?: boolean;
+  /** The component elects a leader (a Lease in the Karmada API's `karmada-system`) with this timing. */
+  readonly leaderElection: ResolvedLeaderElection;
 }
 
 /** Where a component's client certificate for karmada-apiserver is mounted. */
@@ -114,7 +117,9 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
     command: [`/bin/${options.component}`],
     args: [
       `--kubeconfig=${kubeconfigPath(options.component)}`,
-      ...(options.leaderElection === false ? [] : ['--leader-elect=true', `--leader-elect-resource-namespace=${KARMADA_SYSTEM_NAMESPACE}`]),
+      '--leader-elect=true',
+      `--leader-elect-resource-namespace=${KARMADA_SYSTEM_NAMESPACE}`,
+      ...leaderElectionTimingArgs(options.leaderElection),
       `--metrics-bind-address=$(POD_IP):${KARMADA_METRICS_PORT}`,
       `--health-probe-bind-address=$(POD_IP):${options.healthPort}`,
       ...options.extraArgs,

@@ -9,6 +9,7 @@ export function karmadaControllerManager(node: ControlPlaneNodeContext): Compone
     component: Component.CONTROLLER_MANAGER,
     image: node.images.controllerManager,
     extraArgs: ['--cluster-status-update-frequency=10s'],
+    leaderElection: node.leaderElection,
     healthPort: 10357,
     clientCertificateSecret: SecretNames.client(node.instance, Component.CONTROLLER_MANAGER),
     resources: {

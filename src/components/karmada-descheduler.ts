@@ -12,6 +12,7 @@ export function karmadaDescheduler(node: ControlPlaneNodeContext): ComponentSpec
     image: node.images.descheduler,
     extraArgs: estimators.args,
     extraSecretMounts: estimators.mounts,
+    leaderElection: node.leaderElection,
     healthPort: 10358,
     clientCertificateSecret: SecretNames.client(node.instance, Component.DESCHEDULER),
     resources: {

@@ -37,6 +37,7 @@ export function karmadaScheduler(node: ControlPlaneNodeContext): ComponentSpec {
     image: node.images.scheduler,
     extraArgs: estimators.args,
     extraSecretMounts: estimators.mounts,
+    leaderElection: node.leaderElection,
     healthPort: 10351,
     clientCertificateSecret: SecretNames.client(node.instance, Component.SCHEDULER),
     resources: {

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
+import { leaderElectionTimingArgs } from '../private/leader-election';
 
 /** kube-controller-manager's secure port (health only; it serves no API). */
 const SECURE_PORT = 10257;
@@ -47,7 +48,9 @@ export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentS
         `--cluster-signing-kube-apiserver-client-cert-file=${SIGNING_PKI}/tls.crt`,
         `--cluster-signing-kube-apiserver-client-key-file=${SIGNING_PKI}/tls.key`,
       ] : []),
+      // The Lease is kube-system/kube-controller-manager in the Karmada API (the binary's default namespace and name).
       '--leader-elect=true',
+      ...leaderElectionTimingArgs(node.leaderElection),
       `--cluster-name=${node.instance}`,
       '--v=2',
     ],
