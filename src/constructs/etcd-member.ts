@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { EtcdTuning } from '../etcd-tuning';
 
 import { HostRequirements } from '../host-requirements';
+import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
@@ -129,6 +130,12 @@ export interface EtcdMemberProps {
    * @default - requests 500m CPU and 1Gi memory, limit 8Gi memory, no CPU limit (throttling stalls heartbeats)
    */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * The member's PriorityClass; `''` sets none. On some managed clusters (GKE), pods with `system-node-critical`
+   * outside `kube-system` need a ResourceQuota in their namespace that allows that class.
+   * @default 'system-node-critical'
+   */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -166,6 +173,8 @@ export class EtcdMember extends Construct {
       ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
       // Warnings about legal tuning are HATopology's to give, once; a member only refuses what etcd would refuse.
       ...checkEtcdTuning(tuning).errors,
+      ...checkResources('resources', props.resources),
+      ...checkPriorityClassName('priorityClassName', props.priorityClassName),
     ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     this.memberName = props.memberName;
@@ -209,6 +218,7 @@ export class EtcdMember extends Construct {
     this.statefulSet.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(this.service), '/spec/selector');
     dropConstructPathLabel(ApiObject.of(this.statefulSet), '/spec/template/metadata/labels');
+    setPriorityClassName(ApiObject.of(this.statefulSet), '/spec/template/spec', resolveEtcdPriorityClassName(props.priorityClassName));
 
     const etcd = this.statefulSet.addContainer({
       name: 'etcd',

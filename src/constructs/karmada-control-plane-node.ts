@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { karmadaAggregatedApiServer } from '../components/karmada-aggregated-apiserver';
 import { API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
@@ -14,6 +15,7 @@ import { kubeControllerManager } from '../components/kube-controller-manager';
 import { KarmadaImages } from '../images';
 import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
+import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/component-settings';
 import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
@@ -128,6 +130,14 @@ export interface KarmadaControlPlaneNodeProps {
    * @default '10.96.0.0/12'
    */
   readonly serviceClusterIpRange?: string;
+  /**
+   * Resources and PriorityClass per component (the `etcd` and `schedulerEstimator` fields are not used here).
+   * On some managed clusters (GKE), pods with `system-node-critical` or `system-cluster-critical` outside
+   * `kube-system` need a ResourceQuota in their namespace that allows those classes.
+   * @default - each component's default resources; `system-node-critical` for karmada-apiserver,
+   * `system-cluster-critical` for the others
+   */
+  readonly componentSettings?: ControlPlaneComponentSettings;
 }
 
 /**
@@ -150,6 +160,8 @@ export class KarmadaControlPlaneNode extends Construct {
   public readonly apiServerService: kplus.Service;
   /** The node's Deployments, by component name. */
   private readonly deployments: Record<string, kplus.Deployment> = {};
+  /** Per-component resources and priority. */
+  private readonly componentSettings: ControlPlaneComponentSettings;
 
   constructor(scope: Construct, id: string, props: KarmadaControlPlaneNodeProps) {
     super(scope, id);
@@ -159,6 +171,9 @@ export class KarmadaControlPlaneNode extends Construct {
     this.nodeName = props.nodeName;
     this.namespace = resolveNamespace(this, props.namespace);
     this.etcdServers = resolveEtcdServers(props);
+    const settingsErrors = checkComponentSettings('componentSettings', props.componentSettings, CONTROL_PLANE_SETTINGS_COMPONENTS).errors;
+    if (settingsErrors.length > 0) throw new Error(settingsErrors.join('\n'));
+    this.componentSettings = props.componentSettings ?? {};
 
     const apiServerServiceName = nodeApiServerServiceName(this.nodeName);
     this.apiServerUrl = serviceUrl(apiServerServiceName, this.namespace, clusterDomain, API_SERVER_PORT);
@@ -242,6 +257,8 @@ export class KarmadaControlPlaneNode extends Construct {
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(deployment), '/spec/template/metadata/labels');
+    const settings = settingsOf(this.componentSettings, spec.component);
+    setPriorityClassName(ApiObject.of(deployment), '/spec/template/spec', resolvePriorityClassName(spec.component, settings?.priorityClassName));
     const container = deployment.addContainer({
       name: spec.component,
       image: spec.image,
@@ -253,7 +270,7 @@ export class KarmadaControlPlaneNode extends Construct {
       startup: spec.startup,
       readiness: spec.readiness,
       liveness: spec.liveness,
-      resources: spec.resources,
+      resources: settings?.resources ?? spec.resources,
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     for (const mount of spec.secretMounts) {
@@ -272,6 +289,12 @@ export class KarmadaControlPlaneNode extends Construct {
     return deployment;
   }
 }
+
+/** The components whose settings a control-plane node applies. */
+const CONTROL_PLANE_SETTINGS_COMPONENTS = [
+  Component.API_SERVER, Component.AGGREGATED_API_SERVER, Component.KUBE_CONTROLLER_MANAGER, Component.CONTROLLER_MANAGER,
+  Component.SCHEDULER, Component.WEBHOOK, Component.DESCHEDULER, Component.SEARCH, Component.METRICS_ADAPTER,
+];
 
 /** The etcd servers of a node: its local member's, or the ones given; exactly one of the two. */
 function resolveEtcdServers(props: KarmadaControlPlaneNodeProps): string[] {

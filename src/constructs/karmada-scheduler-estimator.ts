@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { httpProbe } from '../components/component-spec';
 import { HostRequirements } from '../host-requirements';
+import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames, schedulerEstimatorServiceName } from '../private/identities';
 import { DEFAULT_IMAGES } from '../private/images';
@@ -54,6 +55,17 @@ export interface KarmadaSchedulerEstimatorProps {
    * @default - any host
    */
   readonly hosts?: HostRequirements;
+  /**
+   * Resources of the estimator's container.
+   * @default - requests 100m CPU and 128Mi memory, limit 1Gi memory
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * The estimator's PriorityClass; `''` sets none. On some managed clusters (GKE), pods with
+   * `system-cluster-critical` outside `kube-system` need a ResourceQuota in their namespace that allows that class.
+   * @default 'system-cluster-critical'
+   */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -72,7 +84,11 @@ export class KarmadaSchedulerEstimator extends Construct {
     const instance = props.instance ?? 'karmada';
     const namespace = resolveNamespace(this, props.namespace);
     const name = schedulerEstimatorServiceName(instance, props.memberClusterName);
-    const errors = checkObjectName('memberClusterName', props.memberClusterName, 63 - name.length + props.memberClusterName.length, 'member-1');
+    const errors = [
+      ...checkObjectName('memberClusterName', props.memberClusterName, 63 - name.length + props.memberClusterName.length, 'member-1'),
+      ...checkResources('resources', props.resources),
+      ...checkPriorityClassName('priorityClassName', props.priorityClassName),
+    ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     const component = Component.SCHEDULER_ESTIMATOR;
     const selector = schedulerEstimatorSelector(instance, props.memberClusterName);
@@ -87,6 +103,7 @@ export class KarmadaSchedulerEstimator extends Construct {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(this.deployment), '/spec/template/metadata/labels');
+    setPriorityClassName(ApiObject.of(this.deployment), '/spec/template/spec', resolvePriorityClassName(component, props.priorityClassName));
     const healthz = (periodSeconds: number, failureThreshold: number) =>
       httpProbe('/healthz', HEALTH_PORT, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
     const container = this.deployment.addContainer({
@@ -114,7 +131,7 @@ export class KarmadaSchedulerEstimator extends Construct {
       startup: healthz(5, 24),
       liveness: healthz(15, 3),
       readiness: healthz(10, 3),
-      resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } },
+      resources: props.resources ?? { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } },
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     mountSecret(this.deployment, 'serving-cert', container, SecretNames.schedulerEstimator(instance, props.memberClusterName), SERVING_PKI);
