@@ -4,6 +4,10 @@
  * fits. It follows kube-scheduler's InterPodAffinity plugin: a required affinity term is met by a matching pod in
  * the same topology domain, or, when no pod anywhere matches, by the incoming pod matching its own term; a required
  * anti-affinity term of the incoming pod, or of an already placed pod (symmetry), forbids sharing the domain.
+ * It also follows the NodeAffinity plugin (required node selector terms) and the PodTopologySpread plugin for hard
+ * constraints (`DoNotSchedule`, `minDomains`, `nodeAffinityPolicy: Honor`): a host without the topology key is out,
+ * and skew = matching pods in the host's domain + 1 if the pod matches itself - the minimum over eligible domains
+ * (0 while fewer than minDomains domains exist) may not exceed maxSkew.
  */
 import { Manifest } from './util';
 
@@ -17,6 +21,7 @@ export interface ScheduledPod {
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly affinity: Manifest;
+  readonly topologySpreadConstraints?: Manifest[];
   readonly host: string;
 }
 
@@ -33,6 +38,7 @@ export function podOf(workload: Manifest, name: string = workload.metadata.name)
     namespace: workload.metadata.namespace,
     labels: workload.spec.template.metadata.labels,
     affinity: workload.spec.template.spec.affinity ?? {},
+    topologySpreadConstraints: workload.spec.template.spec.topologySpreadConstraints,
   };
 }
 
@@ -66,8 +72,42 @@ function sameDomain(hosts: Host[], a: string, b: string, topologyKey: string): b
   return valueA !== undefined && valueA === hostB.labels[topologyKey];
 }
 
+/** The host's labels meet the pod's required node affinity (any one of its node selector terms). */
+function nodeAffinityAdmits(pod: Omit<ScheduledPod, 'host'>, host: Host): boolean {
+  const terms: Manifest[] = pod.affinity.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms.length === 0 || terms.some(term => selectorMatches({ matchExpressions: term.matchExpressions ?? [] }, host.labels));
+}
+
+/** Why a hard topology spread constraint keeps `pod` off `host`, or undefined. */
+function spreadViolation(pod: Omit<ScheduledPod, 'host'>, host: Host, placed: ScheduledPod[], hosts: Host[]): string | undefined {
+  for (const constraint of pod.topologySpreadConstraints ?? []) {
+    if (constraint.whenUnsatisfiable !== 'DoNotSchedule') continue;
+    const key: string = constraint.topologyKey;
+    if (host.labels[key] === undefined) return `${host.name} has no ${key}`;
+    const eligible = hosts.filter(h => h.labels[key] !== undefined && nodeAffinityAdmits(pod, h));
+    const domains = [...new Set(eligible.map(h => h.labels[key]))];
+    const counts = new Map(domains.map(domain => [domain, 0]));
+    for (const other of placed) {
+      const otherHost = hosts.find(h => h.name === other.host)!;
+      const domain = otherHost.labels[key];
+      if (counts.has(domain) && other.namespace === pod.namespace && selectorMatches(constraint.labelSelector, other.labels)) {
+        counts.set(domain, counts.get(domain)! + 1);
+      }
+    }
+    const minimum = domains.length < (constraint.minDomains ?? 1) ? 0 : Math.min(...counts.values());
+    const self = selectorMatches(constraint.labelSelector, pod.labels) ? 1 : 0;
+    const skew = (counts.get(host.labels[key]) ?? 0) + self - minimum;
+    if (skew > constraint.maxSkew) return `spread over ${key}: skew ${skew} on ${host.name}`;
+  }
+  return undefined;
+}
+
 /** Why `pod` cannot go on `host` given the pods already placed, or undefined when it can. */
 export function whyUnschedulable(pod: Omit<ScheduledPod, 'host'>, host: string, placed: ScheduledPod[], hosts: Host[]): string | undefined {
+  const hostObject = hosts.find(h => h.name === host)!;
+  if (!nodeAffinityAdmits(pod, hostObject)) return `node affinity keeps ${pod.name} off ${host}`;
+  const spread = spreadViolation(pod, hostObject, placed, hosts);
+  if (spread) return spread;
   const affinityTerms: Term[] = pod.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
   for (const term of affinityTerms) {
     const matching = placed.filter(p => termMatchesPod(term, pod, p));

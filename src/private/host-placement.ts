@@ -11,3 +11,22 @@ export function applyHostRequirements(workload: kplus.Workload, hosts: HostRequi
     workload.scheduling.tolerate(kplus.Node.tainted(taint));
   }
 }
+
+/** The zone label every cloud provider sets on nodes. */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/**
+ * A hard topology spread over zones for the pods `selector` picks: at most one more in any zone than in any other,
+ * over at least `minZones` zones; only nodes the pods may run on (affinity and taints) count as zones.
+ */
+export function zoneSpreadConstraint(selector: Record<string, string>, minZones: number): kplus.k8s.TopologySpreadConstraint {
+  return {
+    maxSkew: 1,
+    topologyKey: ZONE_LABEL,
+    whenUnsatisfiable: 'DoNotSchedule',
+    minDomains: minZones,
+    labelSelector: { matchLabels: selector },
+    nodeAffinityPolicy: 'Honor',
+    nodeTaintsPolicy: 'Honor',
+  };
+}

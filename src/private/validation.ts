@@ -318,3 +318,15 @@ export function checkHttpsUrl(property: string, value: string, example: string):
   }
   return [];
 }
+
+/** A member spread over zones: at least one zone, and never a stacked member (it follows its node). */
+export function checkMinZones(minZones: number, controlPlaneNode: string | undefined): string[] {
+  const errors: string[] = [];
+  if (!Number.isInteger(minZones) || minZones < 1) {
+    errors.push(`minZones is ${minZones}: give a whole number of zones, at least 1`);
+  }
+  if (controlPlaneNode !== undefined) {
+    errors.push(`minZones is set on a member stacked with control-plane node '${controlPlaneNode}': a stacked member follows its node; drop minZones`);
+  }
+  return errors;
+}
