@@ -5,6 +5,8 @@
 #     .etcd-test/busybox-bin
 #   - kubectl, which the bootstrap Job runs, to check the Job's kubectl arguments with a real kubectl
 #     (test/bootstrap-job-kubectl.test.ts): .etcd-test/kubectl-bin
+#   - etcdctl, which the etcd backup and defragmentation CronJobs run, for the backup/restore test
+#     (test/etcd-backup-restore.test.ts): .etcd-test/etcdctl-bin
 #   - openssl (and unshare), which the tests use, from the system's packages.
 #
 # Idempotent and non-interactive; meant for Debian 12 (bookworm) as root, with nothing but apt. When both binaries
@@ -32,10 +34,17 @@
 #   2. Fallback: bookworm's kubectl 1.20 (package kubernetes-client), `apt-get download` from the system's sources,
 #      unpacked the same way into .etcd-test/kubectl-bookworm/.
 #
+# etcdctl (Debian ships it in the package etcd-client, apart from etcd-server), in order of preference:
+#   1. trixie's etcd-client 3.5, through the same private apt state, unpacked with `dpkg -x` into
+#      .etcd-test/etcd-client-3.5/.
+#   2. Fallback: bookworm's etcd-client 3.4, `apt-get download` from the system's sources, unpacked the same way into
+#      .etcd-test/etcd-client-3.4/.
+#
 # Environment:
 #   ETCD_TEST_SOURCE=bookworm      skip trixie for etcd (to exercise the 3.4 fallback)
 #   BUSYBOX_TEST_SOURCE=bookworm   skip trixie for busybox (to exercise the 1.35 fallback)
 #   KUBECTL_TEST_SOURCE=bookworm   skip trixie for kubectl (to exercise the 1.20 fallback)
+#   ETCDCTL_TEST_SOURCE=bookworm   skip trixie for etcdctl (to exercise the 3.4 fallback)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -370,6 +379,51 @@ ensure_kubectl() {
     || die "the kubectl unpacked from bookworm's kubernetes-client $candidate does not run"
 }
 
+# --- etcdctl ---------------------------------------------------------------------------------------------
+ETCDCTL_BIN_FILE="$STATE/etcdctl-bin"
+
+# etcdctl_version BIN: prints "3.5.16" or nothing.
+etcdctl_version() {
+  { ETCDCTL_API=3 "$1" version 2>/dev/null || true; } | sed -n 's/^etcdctl version: \([0-9][0-9.]*\).*/\1/p' | head -n1
+}
+
+# unpacked_etcdctl ROOT VERSION_PATTERN HOW: chooses the etcdctl unpacked into ROOT when its version matches.
+unpacked_etcdctl() {
+  local bin="$1/usr/bin/etcdctl" version
+  [ -x "$bin" ] || return 1
+  version="$(etcdctl_version "$bin")"
+  # shellcheck disable=SC2053 # the pattern is a glob on purpose
+  [[ -n "$version" && "$version" == $2 ]] || return 1
+  printf '%s\n' "$bin" > "$ETCDCTL_BIN_FILE.tmp"
+  mv "$ETCDCTL_BIN_FILE.tmp" "$ETCDCTL_BIN_FILE"
+  log "chose etcdctl $version: $bin ($3)"
+  echo "etcdctl-bin=$bin"
+  echo "etcdctl-version=$version"
+}
+
+ensure_etcdctl() {
+  local root="$STATE/etcd-client-3.5" candidate
+  if [ "${ETCDCTL_TEST_SOURCE:-}" != "bookworm" ]; then
+    if unpacked_etcdctl "$root" '3.5.*' "already unpacked from trixie's etcd-client"; then return 0; fi
+    if trixie_apt_ready && candidate="$(unpack_deb TRIXIE_APT_OPTS etcd-client '3.5.*' "$root" "$TRIXIE_DIR/debs")" \
+      && unpacked_etcdctl "$root" '3.5.*' "unpacked (dpkg -x) from trixie's etcd-client $candidate, nothing installed"; then
+      return 0
+    fi
+    log "falling back to bookworm's etcd-client (3.4)"
+  else
+    log "ETCDCTL_TEST_SOURCE=bookworm: skipping trixie"
+  fi
+  root="$STATE/etcd-client-3.4"
+  if unpacked_etcdctl "$root" '3.*' "already unpacked from bookworm's etcd-client"; then return 0; fi
+  if ! apt-cache policy etcd-client 2>/dev/null | grep -q 'Candidate: [0-9]'; then system_apt_update; fi
+  local -a system_opts=(-o "APT::Sandbox::User=root")
+  candidate="$(unpack_deb system_opts etcd-client '3.*' "$root" "$STATE/apt-bookworm/debs")" \
+    || die "could not download and unpack bookworm's etcd-client"
+  unpacked_etcdctl "$root" '3.*' "unpacked (dpkg -x) from bookworm's etcd-client $candidate, nothing installed" \
+    || die "the etcdctl unpacked from bookworm's etcd-client $candidate does not run"
+}
+
 ensure_etcd
 ensure_busybox
 ensure_kubectl
+ensure_etcdctl

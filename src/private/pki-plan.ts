@@ -2,7 +2,8 @@ import { CertManagerPkiOptions, CertificateDescription, IssuerReference } from '
 import { serviceDnsNames } from './dns';
 import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
-  SecretNames, componentUserName, hostServiceName, karmadaSideServiceName, nodeApiServerServiceName, schedulerEstimatorServiceName,
+  SecretNames, componentUserName, etcdClientServiceName, hostServiceName, karmadaSideServiceName, nodeApiServerServiceName,
+  schedulerEstimatorServiceName,
 } from './identities';
 import { isIpAddress } from './validation';
 
@@ -46,6 +47,10 @@ export interface PkiPlanInput {
   readonly controlPlaneNodeNames: string[];
   /** The etcd members the library runs (none with an etcd outside the cluster). */
   readonly etcdMemberNames: string[];
+  /** The etcd backup CronJob runs (it needs an etcd client certificate of its own). */
+  readonly etcdBackup?: boolean;
+  /** The etcd defragmentation CronJob runs (it needs an etcd client certificate of its own). */
+  readonly etcdDefragmentation?: boolean;
   readonly descheduler: boolean;
   readonly search: boolean;
   readonly metricsAdapter: boolean;
@@ -107,12 +112,19 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   if (input.etcdMemberNames.length > 0) ca(CertificateAuthority.ETCD, SecretNames.etcdCa(instance), `${instance}-etcd-ca`, 'the etcd CA');
   ca(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyCa(instance), `${instance}-front-proxy-ca`, 'the front-proxy CA');
 
-  // etcd: a server and a peer certificate per member, both covering the member's every DNS name.
+  // etcd: a server and a peer certificate per member, both covering the member's every DNS name; the server
+  // certificate also covers the client Service in front of every member (the maintenance Jobs dial it).
+  const clientServiceNames = serviceDnsNames(etcdClientServiceName(instance), namespace, clusterDomain);
   for (const member of input.etcdMemberNames) {
     const dnsNames = serviceDnsNames(member, namespace, clusterDomain);
-    leaf(CertificateAuthority.ETCD, SecretNames.etcdServer(member), `etcd member ${member}: serving clients`, member, SERVER_AND_CLIENT, { dnsNames });
+    leaf(CertificateAuthority.ETCD, SecretNames.etcdServer(member), `etcd member ${member}: serving clients`, member, SERVER_AND_CLIENT,
+      { dnsNames: [...dnsNames, ...clientServiceNames] });
     leaf(CertificateAuthority.ETCD, SecretNames.etcdPeer(member), `etcd member ${member}: talking to its peers`, member, SERVER_AND_CLIENT, { dnsNames });
   }
+  // The maintenance CronJobs each present a client certificate of their own: switching one off removes its
+  // credential, and etcd's logs tell the two apart.
+  if (input.etcdBackup) etcdClient(Component.ETCD_BACKUP);
+  if (input.etcdDefragmentation) etcdClient(Component.ETCD_DEFRAG);
 
   // karmada-apiserver: the entry point, every node's own Service, the in-Karmada `kubernetes` Service, loopback,
   // and whatever external names the entry point has, the pull-mode endpoint's host among them.

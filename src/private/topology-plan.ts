@@ -1,8 +1,9 @@
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
+import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
-import { Component, hostServiceName, nodeApiServerServiceName } from './identities';
+import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
@@ -49,6 +50,10 @@ export interface HATopologyInput {
   readonly apiServerExternalDnsNames: string[];
   readonly apiServerExternalIpAddresses: string[];
   readonly descheduler: boolean;
+  /** The etcd backup's settings, when it is on (only checked when the library runs the members). */
+  readonly etcdBackup?: EtcdBackupInput;
+  /** The etcd defragmentation's schedule, when it is on and given. */
+  readonly etcdDefragmentationSchedule?: string;
 }
 
 /** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
@@ -112,6 +117,11 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     const storage = checkEtcdStorage(input.etcdStorageBytes, input.etcdTuning.quotaBackendBytes);
     errors.push(...storage.errors);
     warnings.push(...storage.warnings);
+    // Its warnings are the EtcdBackup construct's to give, once.
+    if (input.etcdBackup) errors.push(...checkEtcdBackup('etcdBackup', input.etcdBackup).errors);
+    if (input.etcdDefragmentationSchedule !== undefined) {
+      errors.push(...checkCronSchedule('etcdDefragmentation.schedule', input.etcdDefragmentationSchedule, DEFAULT_ETCD_DEFRAG_SCHEDULE));
+    }
   }
 
   errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));
@@ -183,5 +193,6 @@ function checkDistinctObjectNames(instance: string, nodeNames: string[], memberN
   claim(hostServiceName(instance, Component.API_SERVER), 'the HA entry point');
   nodeNames.forEach(nodeName => claim(nodeApiServerServiceName(nodeName), `control-plane node '${nodeName}'`));
   memberNames.forEach(memberName => claim(memberName, `etcd member '${memberName}'`));
+  if (memberNames.length > 0) claim(etcdClientServiceName(instance), 'the etcd client Service');
   return errors;
 }

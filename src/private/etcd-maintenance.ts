@@ -1,0 +1,110 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { serviceUrl } from './dns';
+import { etcdClientServiceName } from './identities';
+import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel } from './selectors';
+import { checkPositiveInteger } from './validation';
+import { EtcdPorts } from '../constructs/etcd-member';
+
+/** Where the etcd maintenance pods mount their etcd client certificate (`tls.crt`, `tls.key`, `ca.crt`). */
+export const ETCD_MAINTENANCE_CLIENT_PKI = '/etc/etcd/pki/client';
+/** Where the backup pod (and the restore pods) mount the backup volume. */
+export const ETCD_BACKUP_MOUNT = '/var/lib/etcd-backups';
+/** The name `etcdctl snapshot save` writes to before the snapshot is checked; never counted as a backup. */
+export const ETCD_PARTIAL_SNAPSHOT = '.etcd-snapshot.partial.db';
+/** Kept snapshots are named `etcd-snapshot-<UTC yyyymmddThhmmssZ>.db`: their names sort by time. */
+export const ETCD_SNAPSHOT_NAME_PATTERN = '^etcd-snapshot-[0-9]{8}T[0-9]{6}Z\\.db$';
+
+/** The default backup schedule: every hour at minute 17, off the full hour when other hourly jobs crowd. */
+export const DEFAULT_ETCD_BACKUP_SCHEDULE = '17 * * * *';
+/** The default number of snapshots kept: a day of hourly snapshots. */
+export const DEFAULT_ETCD_BACKUP_RETENTION = 24;
+/** The default defragmentation schedule: Sundays at 03:47 UTC, away from the backups at minute 17. */
+export const DEFAULT_ETCD_DEFRAG_SCHEDULE = '47 3 * * 0';
+/** CronJobs run in UTC, whatever the controller manager's local time zone. */
+export const ETCD_MAINTENANCE_TIME_ZONE = 'Etc/UTC';
+
+/** The etcdctl flags that present the mounted client certificate and trust the etcd CA. */
+export function etcdctlTlsArgs(): string[] {
+  return [
+    `--cacert=${ETCD_MAINTENANCE_CLIENT_PKI}/ca.crt`,
+    `--cert=${ETCD_MAINTENANCE_CLIENT_PKI}/tls.crt`,
+    `--key=${ETCD_MAINTENANCE_CLIENT_PKI}/tls.key`,
+  ];
+}
+
+/** The URL of the etcd client Service: any ready member of the installation. */
+export function etcdClientServiceUrl(instance: string, namespace: string, clusterDomain: string): string {
+  return serviceUrl(etcdClientServiceName(instance), namespace, clusterDomain, EtcdPorts.CLIENT);
+}
+
+/**
+ * The size the backup volume needs by default: `retention` snapshots plus the one being written, each as large as
+ * the member's database may grow (its quota), in whole GiB.
+ */
+export function defaultEtcdBackupStorageGibibytes(quotaBackendBytes: number, retention: number): number {
+  return Math.ceil((quotaBackendBytes * (retention + 1)) / 1024 ** 3);
+}
+
+/** A Kubernetes CronJob schedule: five fields (minute hour day-of-month month day-of-week), no time zone prefix. */
+export function checkCronSchedule(property: string, value: string, example: string): string[] {
+  const fields = value.trim().split(/\s+/);
+  const field = /^[0-9A-Za-z*/,?-]+$/;
+  if (fields.length !== 5 || !fields.every(f => field.test(f))) {
+    return [`${property} '${value}' is not a cron schedule of 5 fields (minute hour day-of-month month day-of-week, in UTC): use e.g. '${example}'`];
+  }
+  return [];
+}
+
+/** What an etcd backup may be given, as HATopology and EtcdBackup check it. */
+export interface EtcdBackupInput {
+  readonly schedule?: string;
+  readonly retention?: number;
+  readonly storageBytes?: number;
+  readonly storageClassName?: string;
+  readonly existingClaimName?: string;
+  readonly quotaBackendBytes: number;
+}
+
+/** Errors and warnings of backup settings; `property` is the prefix of their names, e.g. `etcdBackup`. */
+export function checkEtcdBackup(property: string, input: EtcdBackupInput): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (input.schedule !== undefined) errors.push(...checkCronSchedule(`${property}.schedule`, input.schedule, DEFAULT_ETCD_BACKUP_SCHEDULE));
+  const retention = input.retention ?? DEFAULT_ETCD_BACKUP_RETENTION;
+  errors.push(...checkPositiveInteger(`${property}.retention`, retention));
+  if (input.existingClaimName !== undefined) {
+    const claim = input.existingClaimName;
+    if (claim.length === 0 || claim.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(claim)) {
+      errors.push(`${property}.existingClaimName '${claim}' is not a valid claim name (a DNS-1123 subdomain): use e.g. 'etcd-backups'`);
+    }
+    const unused = [input.storageBytes !== undefined ? 'storageSize' : undefined, input.storageClassName !== undefined ? 'storageClassName' : undefined]
+      .filter((name): name is string => name !== undefined);
+    if (unused.length > 0) {
+      errors.push(`${property}.existingClaimName is set, so no claim is created and ${unused.map(u => `${property}.${u}`).join(' and ')} would be ignored: drop ${unused.length === 1 ? 'it' : 'them'}, or drop existingClaimName`);
+    }
+  } else if (input.storageBytes !== undefined && errors.length === 0) {
+    const needed = defaultEtcdBackupStorageGibibytes(input.quotaBackendBytes, retention);
+    if (input.storageBytes < needed * 1024 ** 3) {
+      warnings.push(`${property}.storageSize (${Math.round((input.storageBytes / 1024 ** 3) * 100) / 100} GiB) holds fewer than ${retention} + 1 snapshots as large as etcdTuning.quotaBackend (${needed} GiB): once the database grows, backups fail for want of space; give ${needed} GiB or lower the retention`);
+    }
+  }
+  return { errors, warnings };
+}
+
+/**
+ * The ClusterIP Service `<instance>-etcd-client` in front of every *ready* etcd member of the installation (not
+ * publishing not-ready addresses: a member is ready only while it is part of a quorum). Backups dial it; the
+ * members' server certificates carry its names.
+ */
+export function addEtcdClientService(scope: Construct, id: string, instance: string, namespace: string): kplus.Service {
+  const selector = componentSelector(instance, ETCD_COMPONENT);
+  const service = new kplus.Service(scope, id, {
+    metadata: { name: etcdClientServiceName(instance), namespace, labels: selector },
+    selector: kplus.Pods.select(scope, `${id}Pods`, { labels: selector }),
+    ports: [{ name: 'client', port: EtcdPorts.CLIENT, targetPort: EtcdPorts.CLIENT }],
+  });
+  dropConstructPathLabel(ApiObject.of(service), '/spec/selector');
+  return service;
+}
