@@ -15,7 +15,10 @@ describe('per-component settings', () => {
     components: { schedulerEstimatorClusters: ['member-1'] },
     componentSettings: {
       scheduler: {
-        resources: { cpu: { request: kplus.Cpu.millis(300), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) } },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(300), limit: kplus.Cpu.units(1) },
+          memory: { request: Size.mebibytes(256), limit: Size.gibibytes(2) },
+        },
         priorityClassName: 'karmada-high',
       },
       apiServer: { priorityClassName: '' },
@@ -103,7 +106,9 @@ describe('validation', () => {
     const { topology: built } = synthTopology({
       componentSettings: {
         search: { resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128) } } },
-        etcd: { resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) } } },
+        etcd: {
+          resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) } },
+        },
       },
     });
     expect(KarmadaWarnings.of(built)).toEqual(expect.arrayContaining([
@@ -120,7 +125,9 @@ describe('validation', () => {
   test('the constructs check their own props', () => {
     const chart = () => Testing.chart();
     expect(() => new EtcdMember(chart(), 'm', {
-      memberName: 'etcd-0', initialClusterMembers: ['etcd-0'], priorityClassName: 'Bad',
+      memberName: 'etcd-0',
+      initialClusterMembers: ['etcd-0'],
+      priorityClassName: 'Bad',
       resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } },
     })).toThrow([
       'resources.memory.limit 1024Mi is below its request 2048Mi: raise resources.memory.limit to at least the request, or lower the request',
@@ -130,7 +137,8 @@ describe('validation', () => {
       memberClusterName: 'member-1', resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.millis(500) } },
     })).toThrow('resources.cpu.limit 500m is below its request 1: raise resources.cpu.limit to at least the request, or lower the request');
     expect(() => new KarmadaControlPlaneNode(chart(), 'n', {
-      nodeName: 'cp-0', etcdServers: ['https://etcd-0.example.internal:2379'],
+      nodeName: 'cp-0',
+      etcdServers: ['https://etcd-0.example.internal:2379'],
       componentSettings: { scheduler: { resources: { ephemeralStorage: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } } } },
     })).toThrow('componentSettings.scheduler.resources.ephemeralStorage.limit 1024Mi is below its request 2048Mi: raise componentSettings.scheduler.resources.ephemeralStorage.limit to at least the request, or lower the request');
   });
