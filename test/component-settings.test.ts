@@ -107,7 +107,10 @@ describe('validation', () => {
       componentSettings: {
         search: { resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128) } } },
         etcd: {
-          resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) } },
+          resources: {
+            cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(2) },
+            memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) },
+          },
         },
       },
     });
