@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { buildExternalChart } from '../examples/external/chart';
 import { buildExternalEndpointsChart, EXTERNAL_ETCD_ENDPOINTS } from '../examples/external-endpoints/chart';
 import { buildStackedChart } from '../examples/stacked/chart';
-import { KarmadaLabels, KarmadaWarnings } from '../src';
+import { HATopology, KarmadaLabels, KarmadaWarnings } from '../src';
 import { flag, Manifest, ofKind, podLabels, podSpec } from './util';
 
 /**
@@ -173,6 +173,13 @@ function entryPoint(objects: Manifest[]): Manifest {
   return found[0];
 }
 
+/** The line each example prints, pinned: what its topology needs and survives. */
+const EXPECTED_FAILURE_TOLERANCE: Record<string, string> = {
+  'stacked': 'stacked etcd, 3 control-plane nodes each with its etcd member: needs 3 hosts in 3 zones; survives 1 host failure and 1 zone failure (etcd quorum 2 of 3, at least 1 of 3 apiservers)',
+  'external': 'external etcd, 3 control-plane nodes and 3 etcd members: needs 6 hosts; survives 1 host failure; zones not given, so one zone failure may stop it (etcd quorum 2 of 3, at least 1 of 3 apiservers)',
+  'external-endpoints': 'etcd outside the cluster, 3 control-plane nodes: needs 3 hosts; survives 2 host failures; zones not given, so one zone failure may stop it (at least 1 of 3 apiservers; the outside etcd\'s own tolerance not counted)',
+};
+
 const discovered = discoverExamples();
 
 test('GIVEN examples/ WHEN looking for cdk8s apps THEN every one is known to this test, and every known one exists', () => {
@@ -186,6 +193,14 @@ describe.each(discovered)('example %s', name => {
     expect(cliFailure(run)).toBeUndefined();
     expect(Object.keys(run.files).length).toBeGreaterThan(0);
     expect(run.result.stderr).not.toContain('[cdk8s-karmada] warning');
+  });
+
+  test('GIVEN its folder WHEN `npx cdk8s synth` runs there THEN it prints the failure-tolerance line of its topology', () => {
+    const run = cliSynth(name);
+    expect(cliFailure(run)).toBeUndefined();
+    const topology = inProcessSynth(name).chart.node.findChild('Karmada') as HATopology;
+    expect(run.result.stderr).toContain(`failure tolerance: ${topology.failureTolerance.summary}\n`);
+    expect(run.result.stderr).toContain(`failure tolerance: ${EXPECTED_FAILURE_TOLERANCE[name]}\n`);
   });
 
   test('GIVEN the YAML the CLI wrote WHEN parsed THEN it is one file, equal to the same chart synthesized in-process', () => {
