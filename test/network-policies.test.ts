@@ -92,7 +92,7 @@ interface Scenario {
 }
 
 const COMMON_NAMES = ['karmada-default-deny', 'karmada-dns'];
-const SERVED_NAMES = ['karmada-apiserver', 'karmada-karmada-api-clients', 'karmada-served-components'];
+const SERVED_NAMES = ['karmada-apiserver', 'karmada-apiserver-clients', 'karmada-served-components'];
 const SCENARIOS: Scenario[] = [
   {
     name: 'stacked 3, ClusterIP',
@@ -350,7 +350,7 @@ describe('NetworkPolicies: exact objects', () => {
 
   test('without the bootstrap Job, it gets no egress to the apiservers', () => {
     const { objects } = synthTopology({ bootstrapJob: false });
-    const clients = find(objects, 'NetworkPolicy', 'karmada-karmada-api-clients').spec.podSelector.matchExpressions[0].values;
+    const clients = find(objects, 'NetworkPolicy', 'karmada-apiserver-clients').spec.podSelector.matchExpressions[0].values;
     expect(clients).not.toContain('karmada-bootstrap');
     expect(clients).toContain('kube-controller-manager');
   });

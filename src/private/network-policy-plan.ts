@@ -251,7 +251,7 @@ export function planNetworkPolicies(input: NetworkPolicyPlanInput): PlannedNetwo
     },
   });
   policies.push({
-    name: `${i}-karmada-api-clients`,
+    name: `${i}-apiserver-clients`,
     spec: { podSelector: select(karmadaApiClients), policyTypes: ['Egress'], egress: [{ to: [apiServers], ports: tcp(API_SERVER_PORT) }] },
   });
   policies.push({
