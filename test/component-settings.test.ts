@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
@@ -159,5 +161,49 @@ describe('Pod Security admission on the namespace', () => {
       'pod-security.kubernetes.io/warn': 'restricted',
       'pod-security.kubernetes.io/warn-version': 'latest',
     }));
+  });
+});
+
+describe('README', () => {
+  /** One row per component and container of every workload (CronJob templates included), as synthesized by default. */
+  function resourcesTable(): string {
+    const { objects } = synthTopology({
+      etcd: EtcdTopology.external({ members: 3 }),
+      components: { descheduler: true, search: true, metricsAdapter: true, schedulerEstimatorClusters: ['member-1'] },
+    });
+    const rows: string[] = [];
+    const seen = new Set<string>();
+    for (const object of objects) {
+      const template = object.kind === 'CronJob' ? object.spec.jobTemplate.spec.template : object.spec?.template;
+      if (!template?.spec) continue;
+      const component: string = template.metadata.labels[KarmadaLabels.NAME];
+      if (seen.has(component)) continue;
+      seen.add(component);
+      const containers: Manifest[] = [...template.spec.initContainers ?? [], ...template.spec.containers];
+      const cell = (value: string | undefined) => value ?? 'none';
+      // Containers of one component with the same resources share a row.
+      const groups = new Map<string, string[]>();
+      for (const c of containers) {
+        const r = c.resources ?? {};
+        const cells = `${cell(r.requests?.cpu)} | ${cell(r.limits?.cpu)} | ${cell(r.requests?.memory)} | ${cell(r.limits?.memory)} | ${cell(template.spec.priorityClassName)}`;
+        groups.set(cells, [...groups.get(cells) ?? [], c.name]);
+      }
+      for (const [cells, names] of groups) {
+        const name = groups.size === 1 ? `${component}${names.length > 1 ? ` (each of ${names.length} containers)` : ''}` : `${component} (${names.join(', ')})`;
+        rows.push(`| ${name} | ${cells} |`);
+      }
+    }
+    return [
+      '| Component | CPU request | CPU limit | Memory request | Memory limit | PriorityClass |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n');
+  }
+
+  test('its defaults table is the one the code synthesizes', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const match = /<!-- resources-table:begin -->\n([\s\S]*?)\n<!-- resources-table:end -->/.exec(readme);
+    // On a change of defaults, paste the table printed below between the README's resources-table markers.
+    expect(match?.[1]).toEqual(resourcesTable());
   });
 });
