@@ -77,7 +77,7 @@ describe('every component has the three probes', () => {
 });
 
 describe('timing rules', () => {
-  test('karmada-apiserver is ready on /readyz, which fails while its etcd is unreachable; alive on /livez, which does not', () => {
+  test('karmada-apiserver is ready on /readyz (its etcd and etcd-readiness checks: an apiserver without etcd leaves the entry point), alive on /livez', () => {
     const apiServer = CONTAINERS.get('karmada-apiserver')!;
     expect(apiServer.readinessProbe.httpGet.path).toBe('/readyz');
     expect(apiServer.livenessProbe.httpGet.path).toBe('/livez');
