@@ -160,11 +160,30 @@ function world(objects: Manifest[]): Endpoint[] {
   const pods = podEndpoints(objects, namespaceLabels);
   return [
     ...pods,
-    { name: 'kube-dns', namespace: 'kube-system', namespaceLabels: namespaceLabels('kube-system'), labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-    { name: 'tenant pod', namespace: 'tenant', namespaceLabels: namespaceLabels('tenant'), labels: { app: 'web' }, ports: [{ port: 8080, protocol: 'TCP' }] },
-    { name: 'prometheus', namespace: 'monitoring', namespaceLabels: namespaceLabels('monitoring'), labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [{ port: 9090, protocol: 'TCP' }] },
+    { name: 'kube-dns', podIp: '10.244.100.1', namespace: 'kube-system', namespaceLabels: namespaceLabels('kube-system'), labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+    { name: 'tenant pod', podIp: '10.244.100.2', namespace: 'tenant', namespaceLabels: namespaceLabels('tenant'), labels: { app: 'web' }, ports: [{ port: 8080, protocol: 'TCP' }] },
+    { name: 'prometheus', podIp: '10.244.100.3', namespace: 'monitoring', namespaceLabels: namespaceLabels('monitoring'), labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [{ port: 9090, protocol: 'TCP' }] },
     ...OUTSIDE.map(ip => ({ name: `address ${ip}`, ip, ports: [{ port: 6443, protocol: 'TCP' }] })),
   ];
+}
+
+/** The connections into the installation's pods that the lenient reading of ipBlocks decides differently. */
+function lenientDifferences(policies: Manifest[], endpoints: Endpoint[], ports: number[]): string[] {
+  const strict = new NetworkPolicyModel(policies);
+  const lenient = new NetworkPolicyModel(policies, true);
+  const differences = new Set<string>();
+  for (const source of endpoints) {
+    for (const destination of endpoints.filter(ours)) {
+      for (const port of ports) {
+        for (const protocol of ['TCP', 'UDP'] as Protocol[]) {
+          if (lenient.allowed(source, destination, port, protocol) !== strict.allowed(source, destination, port, protocol)) {
+            differences.add(`${role(source)} -> ${role(destination)} ${port}/${protocol}`);
+          }
+        }
+      }
+    }
+  }
+  return [...differences];
 }
 
 describe.each(SCENARIOS)('NetworkPolicies: $name', scenario => {
@@ -215,6 +234,16 @@ describe.each(SCENARIOS)('NetworkPolicies: $name', scenario => {
     if (scenario.expect.etcdEndpoints.length === 0) expect(roles).toEqual(expect.arrayContaining(['etcd', ...ETCD_MAINTENANCE]));
   });
 
+  test('where ipBlocks match pod addresses too (Calico), the installation\'s pods admit nothing more but what namespaceSelector {} admits anyway', () => {
+    // GIVEN the strict and the lenient reading of ipBlocks WHEN every connection into the installation's pods is
+    // evaluated under both THEN they differ at most where the member-cluster CIDRs cover pod addresses and a pod
+    // without Karmada credentials (an estimator) meets the apiservers' namespaceSelector {}
+    const podsInMemberCidrs = scenario.props.networkPolicies?.memberClusterCidrs === undefined;
+    const hasEstimators = endpoints.some(e => role(e) === 'karmada-scheduler-estimator');
+    expect(lenientDifferences(policies, endpoints, ports)).toEqual(podsInMemberCidrs && hasEstimators
+      ? ['karmada-scheduler-estimator -> karmada-apiserver 5443/TCP'] : []);
+  });
+
   test('every pod of the installation is isolated in both directions', () => {
     const model = new NetworkPolicyModel(policies);
     for (const pod of endpoints.filter(ours)) {
@@ -239,6 +268,14 @@ describe('NetworkPolicies: spot checks that read as prose', () => {
     expect(model.allowed(pod('Deployment/karmada-cp-0-controller-manager'), pod('StatefulSet/karmada-etcd-0'), 2379, 'TCP')).toBe(false);
     expect(model.allowed(pod('tenant pod'), pod('StatefulSet/karmada-etcd-0'), 2380, 'TCP')).toBe(false);
     expect(model.allowed(pod('StatefulSet/karmada-etcd-1'), pod('StatefulSet/karmada-etcd-0'), 2380, 'TCP')).toBe(true);
+  });
+
+  test('where ipBlocks match pod addresses, the default member CIDRs let the estimators reach the apiservers, and nothing else of ours', () => {
+    const estimators = synthTopology({ components: { schedulerEstimatorClusters: ['member-1'] } });
+    const policies = ofKind(estimators.objects, 'NetworkPolicy');
+    expect(lenientDifferences(policies, world(estimators.objects), [53, 2379, 2380, 2381, 5443, 8080, 8443, 10257, 10352])).toEqual([
+      'karmada-scheduler-estimator -> karmada-apiserver 5443/TCP',
+    ]);
   });
 
   test('ClusterIP: pods anywhere in the host cluster reach the entry point, addresses outside do not', () => {

@@ -10,7 +10,8 @@
  * - A peer with only podSelector matches pods of the policy's namespace; with only namespaceSelector, every pod of
  *   the matching namespaces; with both, pods matching both; an ipBlock matches addresses in its CIDR and not in
  *   `except`. Pod addresses are not matched by ipBlocks: the API reference leaves that implementation-defined, so
- *   this model takes the strict reading (in-cluster pods are reached through pod and namespace selectors).
+ *   this model takes the strict reading by default (in-cluster pods are reached through pod and namespace
+ *   selectors) and the lenient one (ipBlocks match pod addresses too, as Calico does) on request.
  * - Addresses outside the cluster have no policies: they send and receive whatever the pods' policies allow.
  */
 
@@ -30,6 +31,8 @@ export interface Endpoint {
   readonly labels?: Record<string, string>;
   /** Addresses outside the cluster only. */
   readonly ip?: string;
+  /** Pods only: the pod's address, matched by ipBlocks only under the lenient reading. */
+  readonly podIp?: string;
   /** The ports it listens on (pods: the containers' ports). */
   readonly ports: Array<{ port: number; protocol: string }>;
 }
@@ -78,10 +81,11 @@ export function cidrContains(cidr: string, address: string): boolean {
   return addressBits(network).slice(0, length) === addressBits(address).slice(0, length);
 }
 
-function peerMatches(peer: any, policyNamespace: string, other: Endpoint): boolean {
+function peerMatches(peer: any, policyNamespace: string, other: Endpoint, ipBlocksMatchPods: boolean): boolean {
   if (peer.ipBlock) {
-    if (other.ip === undefined) return false;
-    return cidrContains(peer.ipBlock.cidr, other.ip) && !(peer.ipBlock.except ?? []).some((cidr: string) => cidrContains(cidr, other.ip!));
+    const address = other.ip ?? (ipBlocksMatchPods ? other.podIp : undefined);
+    if (address === undefined) return false;
+    return cidrContains(peer.ipBlock.cidr, address) && !(peer.ipBlock.except ?? []).some((cidr: string) => cidrContains(cidr, address));
   }
   if (other.namespace === undefined) return false;
   if (peer.namespaceSelector) {
@@ -108,7 +112,11 @@ function policyTypes(policy: any): string[] {
 
 /** Evaluates connections against a set of NetworkPolicy objects. */
 export class NetworkPolicyModel {
-  constructor(private readonly policies: any[]) {
+  /**
+   * @param ipBlocksMatchPods the lenient reading some implementations take (Calico): an ipBlock matches a pod's
+   * address too. The default is the strict reading.
+   */
+  constructor(private readonly policies: any[], private readonly ipBlocksMatchPods: boolean = false) {
     for (const policy of policies) {
       if (policy.apiVersion !== 'networking.k8s.io/v1' || policy.kind !== 'NetworkPolicy') throw new Error(`not a NetworkPolicy: ${policy.kind}`);
     }
@@ -130,14 +138,14 @@ export class NetworkPolicyModel {
     const policies = this.governing(source, 'Egress');
     if (policies.length === 0) return true;
     return policies.some(policy => (policy.spec.egress ?? []).some((rule: any) => portMatches(rule.ports, port, protocol)
-      && (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, policy.metadata.namespace, destination)))));
+      && (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, policy.metadata.namespace, destination, this.ipBlocksMatchPods)))));
   }
 
   private ingressAllowed(source: Endpoint, destination: Endpoint, port: number, protocol: Protocol): boolean {
     const policies = this.governing(destination, 'Ingress');
     if (policies.length === 0) return true;
     return policies.some(policy => (policy.spec.ingress ?? []).some((rule: any) => portMatches(rule.ports, port, protocol)
-      && (!rule.from || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, policy.metadata.namespace, source)))));
+      && (!rule.from || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, policy.metadata.namespace, source, this.ipBlocksMatchPods)))));
   }
 }
 
@@ -152,6 +160,7 @@ export function podEndpoints(objects: any[], namespaceLabels: (namespace: string
     endpoints.push({
       name: `${object.kind}/${object.metadata.name}`,
       namespace,
+      podIp: `10.244.${Math.floor(endpoints.length / 250)}.${(endpoints.length % 250) + 1}`,
       namespaceLabels: namespaceLabels(namespace),
       labels: template.metadata?.labels ?? {},
       ports: template.spec.containers.flatMap((container: any) => (container.ports ?? [])
