@@ -135,17 +135,22 @@ export class NetworkPolicyModel {
   }
 
   private egressAllowed(source: Endpoint, destination: Endpoint, port: number, protocol: Protocol): boolean {
-    const policies = this.governing(source, 'Egress');
-    if (policies.length === 0) return true;
-    return policies.some(policy => (policy.spec.egress ?? []).some((rule: any) => portMatches(rule.ports, port, protocol)
-      && (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, policy.metadata.namespace, destination, this.ipBlocksMatchPods)))));
+    return this.directionAllowed(source, 'Egress', destination, port, protocol);
   }
 
   private ingressAllowed(source: Endpoint, destination: Endpoint, port: number, protocol: Protocol): boolean {
-    const policies = this.governing(destination, 'Ingress');
+    return this.directionAllowed(destination, 'Ingress', source, port, protocol);
+  }
+
+  /** Does `pod` admit a connection with `other` in `direction`: not isolated, or some rule of a governing policy admits it? */
+  private directionAllowed(pod: Endpoint, direction: 'Ingress' | 'Egress', other: Endpoint, port: number, protocol: Protocol): boolean {
+    const policies = this.governing(pod, direction);
     if (policies.length === 0) return true;
-    return policies.some(policy => (policy.spec.ingress ?? []).some((rule: any) => portMatches(rule.ports, port, protocol)
-      && (!rule.from || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, policy.metadata.namespace, source, this.ipBlocksMatchPods)))));
+    return policies.some(policy => (direction === 'Ingress' ? policy.spec.ingress ?? [] : policy.spec.egress ?? []).some((rule: any) => {
+      const peers: any[] | undefined = direction === 'Ingress' ? rule.from : rule.to;
+      return portMatches(rule.ports, port, protocol)
+        && (!peers || peers.length === 0 || peers.some(peer => peerMatches(peer, policy.metadata.namespace, other, this.ipBlocksMatchPods)));
+    }));
   }
 }
 
