@@ -414,6 +414,23 @@ describe('NetworkPolicies: input checks', () => {
     expect(() => synthTopology({ networkPolicies })).toThrow(message);
   });
 
+  test('the checks run with the topology\'s own, before any object exists, and list every problem at once', () => {
+    expect(() => synthTopology({ serviceClusterIpRange: '10.96.0.0', networkPolicies: { memberClusterCidrs: ['10.0.0.0/33'] } })).toThrow(
+      "invalid HATopology 'test/karmada':\n"
+      + "- serviceClusterIpRange '10.96.0.0' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. '10.96.0.0/12'\n"
+      + "- networkPolicies.memberClusterCidrs entry '10.0.0.0/33' is not a CIDR: write it as e.g. '10.0.0.0/8' or '2001:db8::/32'");
+  });
+
+  test('switched off, the options are not checked', () => {
+    expect(() => synthTopology({ networkPolicies: { enabled: false, memberClusterCidrs: ['nonsense'] } })).not.toThrow();
+  });
+
+  test('the construct on its own checks its options too', () => {
+    expect(() => new KarmadaNetworkPolicies(Testing.chart(), 'np', {
+      etcdPlacement: EtcdPlacement.STACKED, controlPlaneNodeNames: ['cp-0'], etcdMemberNames: ['etcd-0'], options: { dnsNamespace: 'A' },
+    })).toThrow("invalid networkPolicies of 'test/np':\n- networkPolicies.dnsNamespace 'A' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. 'karmada-system'");
+  });
+
   test('no member CIDR is legal but warned about, and gives no member-cluster egress', () => {
     const chart = Testing.chart();
     const policies = new KarmadaNetworkPolicies(chart, 'np', {
