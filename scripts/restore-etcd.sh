@@ -5,8 +5,10 @@
 # snapshot was taken (writes made after it are lost). The control plane is stopped meanwhile:
 #   1. read each member's StatefulSet (its --name, --initial-cluster, --initial-cluster-token,
 #      --initial-advertise-peer-urls, --data-dir and image) and the backup CronJob (its claim and shell image);
-#   2. suspend the etcd CronJobs; scale every Deployment of the installation to 0 (their replicas are printed) and
-#      every member StatefulSet to 0, and wait until the member pods are gone;
+#   2. suspend the etcd CronJobs; scale every Deployment of the installation to 0 and wait until no control-plane pod
+#      runs; scale every member StatefulSet to 0 and wait until the member pods are gone. The replicas and suspension
+#      are recorded first in annotations (karmada.io/replicas-before-etcd-restore, karmada.io/suspend-before-etcd-
+#      restore): after a failure, fix the cause and run the script again, and it brings back the recorded values;
 #   3. for each member in turn, a restore Pod that mounts the backup claim read-only and the member's data claim
 #      (data-<member>-0): `etcdutl snapshot restore` into <data-dir>.restoring, then the old data directory is moved
 #      aside to <data-dir>.before-restore-<UTC time> (kept: delete it once satisfied) and the restored one into place;
@@ -203,17 +205,33 @@ if [ "${dry_run}" -eq 1 ]; then
 fi
 
 # --- 2. stop the control plane and the members -----------------------------------------------------------
-mapfile -t cronjobs < <(k get cronjobs --selector "app.kubernetes.io/instance=${instance},app.kubernetes.io/component=etcd" \
-  --output 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.suspend}{"\n"}{end}')
-mapfile -t deployments < <(k get deployments --selector "app.kubernetes.io/instance=${instance}" \
-  --output 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.replicas}{"\n"}{end}')
-for entry in "${cronjobs[@]+"${cronjobs[@]}"}"; do
-  [ -n "${entry}" ] || continue
-  k patch cronjob "${entry%% *}" --type=merge --patch '{"spec":{"suspend":true}}' >/dev/null
-done
-say "the Deployments and their replicas, to scale back by hand should this script stop: ${deployments[*]:-none}"
+# What each Deployment and CronJob was is recorded in an annotation before it is changed, so that running the script
+# again after a failure brings back the original replicas, not the zero it left.
+replicas_note=karmada.io/replicas-before-etcd-restore
+suspend_note=karmada.io/suspend-before-etcd-restore
+deployments=()
+while IFS='|' read -r name replicas recorded; do
+  [ -n "${name}" ] || continue
+  if [ -n "${recorded}" ]; then replicas="${recorded}"; else
+    replicas="${replicas:-1}"
+    k annotate deployment "${name}" "${replicas_note}=${replicas}" >/dev/null
+  fi
+  deployments+=("${name} ${replicas}")
+done < <(k get deployments --selector "app.kubernetes.io/instance=${instance}" \
+  --output 'jsonpath={range .items[*]}{.metadata.name}{"|"}{.spec.replicas}{"|"}{.metadata.annotations.karmada\.io/replicas-before-etcd-restore}{"\n"}{end}')
+cronjobs=()
+while IFS='|' read -r name suspended recorded; do
+  [ -n "${name}" ] || continue
+  if [ -n "${recorded}" ]; then suspended="${recorded}"; else
+    suspended="${suspended:-false}"
+    k annotate cronjob "${name}" "${suspend_note}=${suspended}" >/dev/null
+  fi
+  cronjobs+=("${name} ${suspended}")
+  k patch cronjob "${name}" --type=merge --patch '{"spec":{"suspend":true}}' >/dev/null
+done < <(k get cronjobs --selector "app.kubernetes.io/instance=${instance},app.kubernetes.io/component=etcd" \
+  --output 'jsonpath={range .items[*]}{.metadata.name}{"|"}{.spec.suspend}{"|"}{.metadata.annotations.karmada\.io/suspend-before-etcd-restore}{"\n"}{end}')
+say "the Deployments and their replicas (also in their annotation ${replicas_note}): ${deployments[*]:-none}"
 for entry in "${deployments[@]+"${deployments[@]}"}"; do
-  [ -n "${entry}" ] || continue
   k scale deployment "${entry%% *}" --replicas=0 >/dev/null
 done
 # No apiserver may be connected when the members come back with the restored data.
@@ -259,13 +277,11 @@ for member in "${members[@]}"; do
 done
 say "every member is Ready"
 for entry in "${deployments[@]+"${deployments[@]}"}"; do
-  [ -n "${entry}" ] || continue
-  replicas="${entry#* }"
-  k scale deployment "${entry%% *}" --replicas="${replicas:-1}" >/dev/null
+  k scale deployment "${entry%% *}" --replicas="${entry#* }" >/dev/null
+  k annotate deployment "${entry%% *}" "${replicas_note}-" >/dev/null
 done
 for entry in "${cronjobs[@]+"${cronjobs[@]}"}"; do
-  [ -n "${entry}" ] || continue
-  [ "${entry#* }" = "true" ] && continue
-  k patch cronjob "${entry%% *}" --type=merge --patch '{"spec":{"suspend":false}}' >/dev/null
+  k patch cronjob "${entry%% *}" --type=merge --patch "{\"spec\":{\"suspend\":${entry#* }}}" >/dev/null
+  k annotate cronjob "${entry%% *}" "${suspend_note}-" >/dev/null
 done
 say "restored ${snapshot}; the Deployments are scaling back up; the old data directories stay on the members' volumes as <data-dir>.before-restore-<time>"

@@ -24,10 +24,11 @@ beforeAll(() => {
 }, 600_000);
 
 /** GIVEN the objects of a topology in the cluster WHEN the script runs with `args`: its exit, output, calls and applied Pods. */
-function restore(args: string[], props: HATopologyProps = {}, phases: Record<string, string> = {}) {
+function restore(args: string[], props: HATopologyProps = {}, phases: Record<string, string> = {},
+  edit: (objects: Manifest[]) => Manifest[] = objects => objects) {
   const { objects } = synthTopology(props);
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-kubectl-restore-'));
-  fs.writeFileSync(path.join(state, 'objects.json'), JSON.stringify(objects));
+  fs.writeFileSync(path.join(state, 'objects.json'), JSON.stringify(edit(objects)));
   for (const [pod, phase] of Object.entries(phases)) fs.writeFileSync(path.join(state, `${pod}.phase`), phase);
   const result = spawnSync('bash', [SCRIPT, ...args], {
     env: { ...process.env, PATH: `${FAKE_KUBECTL}:${process.env.PATH}`, FAKE_KUBECTL_STATE: state, FAKE_KUBECTL_REAL: kubectl },
@@ -109,9 +110,14 @@ test('a restore stops the CronJobs, the control plane and then the members; rest
   const changes = calls.filter(call => !call.startsWith('get ') && !call.startsWith('logs '));
   const deployments = calls.filter(c => /^scale deployment \S+ --replicas=0$/.test(c)).map(c => c.split(' ')[2]);
   expect(deployments).toHaveLength(18);
+  const note = (kind: string, name: string, annotation: string) => `annotate ${kind} ${name} karmada.io/${annotation}`;
   expect(changes).toEqual([
-    'patch cronjob karmada-etcd-backup --type=merge --patch {"spec":{"suspend":true}}',
-    'patch cronjob karmada-etcd-defrag --type=merge --patch {"spec":{"suspend":true}}',
+    // the original replicas and suspension are recorded before anything changes
+    ...deployments.map(d => note('deployment', d, 'replicas-before-etcd-restore=1')),
+    ...['karmada-etcd-backup', 'karmada-etcd-defrag'].flatMap(c => [
+      note('cronjob', c, 'suspend-before-etcd-restore=false'),
+      `patch cronjob ${c} --type=merge --patch {"spec":{"suspend":true}}`,
+    ]),
     ...deployments.map(d => `scale deployment ${d} --replicas=0`),
     ...MEMBERS.map(m => `scale statefulset ${m} --replicas=0`),
     ...MEMBERS.map(m => `wait --for=delete pod/${m}-0 --timeout=600s`),
@@ -122,9 +128,11 @@ test('a restore stops the CronJobs, the control plane and then the members; rest
     ]),
     ...MEMBERS.map(m => `scale statefulset ${m} --replicas=1`),
     ...MEMBERS.map(m => `wait --for=condition=Ready pod/${m}-0 --timeout=600s`),
-    ...deployments.map(d => `scale deployment ${d} --replicas=1`),
-    'patch cronjob karmada-etcd-backup --type=merge --patch {"spec":{"suspend":false}}',
-    'patch cronjob karmada-etcd-defrag --type=merge --patch {"spec":{"suspend":false}}',
+    ...deployments.flatMap(d => [`scale deployment ${d} --replicas=1`, note('deployment', d, 'replicas-before-etcd-restore-')]),
+    ...['karmada-etcd-backup', 'karmada-etcd-defrag'].flatMap(c => [
+      `patch cronjob ${c} --type=merge --patch {"spec":{"suspend":false}}`,
+      note('cronjob', c, 'suspend-before-etcd-restore-'),
+    ]),
   ]);
   // THEN the control plane's pods are gone before any member stops, and each restore Pod succeeded before the next
   const firstMemberStop = calls.indexOf(`scale statefulset ${MEMBERS[0]} --replicas=0`);
@@ -135,6 +143,28 @@ test('a restore stops the CronJobs, the control plane and then the members; rest
   // THEN the applied Pods are those a dry run prints
   const printed = printedPods(restore(['-s', SNAPSHOT, '--dry-run']).stdout);
   expect(applied).toEqual(MEMBERS.map(m => printed.get(m)));
+}, TIMEOUT_MS);
+
+test('run again after a failure (Deployments at 0, CronJobs suspended, both annotated), it brings back what the annotations recorded', () => {
+  const { status, calls } = restore(['-s', SNAPSHOT], {}, {}, objects => objects.map(o => {
+    if (o.kind === 'Deployment' && o.metadata.name === 'karmada-cp-0-apiserver') {
+      return { ...o, metadata: { ...o.metadata, annotations: { 'karmada.io/replicas-before-etcd-restore': '2' } }, spec: { ...o.spec, replicas: 0 } };
+    }
+    if (o.kind === 'CronJob' && o.metadata.name === 'karmada-etcd-defrag') {
+      return { ...o, metadata: { ...o.metadata, annotations: { 'karmada.io/suspend-before-etcd-restore': 'true' } }, spec: { ...o.spec, suspend: true } };
+    }
+    return o;
+  }));
+  expect(status).toBe(0);
+  // THEN the recorded values are neither overwritten nor lost
+  expect(calls.filter(c => c.startsWith('annotate deployment karmada-cp-0-apiserver') || c.startsWith('annotate cronjob karmada-etcd-defrag'))).toEqual([
+    'annotate deployment karmada-cp-0-apiserver karmada.io/replicas-before-etcd-restore-',
+    'annotate cronjob karmada-etcd-defrag karmada.io/suspend-before-etcd-restore-',
+  ]);
+  expect(calls).toContain('scale deployment karmada-cp-0-apiserver --replicas=2');
+  expect(calls).toContain('patch cronjob karmada-etcd-defrag --type=merge --patch {"spec":{"suspend":true}}');
+  expect(calls).not.toContain('patch cronjob karmada-etcd-defrag --type=merge --patch {"spec":{"suspend":false}}');
+  expect(calls).toContain('patch cronjob karmada-etcd-backup --type=merge --patch {"spec":{"suspend":false}}');
 }, TIMEOUT_MS);
 
 test('a failed restore Pod stops the script with the members and the control plane down', () => {
