@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { EtcdTopology, HATopologyProps, IssuerReference, Pki } from '../src';
 import { customResourceKinds, validateCustomResource } from './crd-schema';
 import { container, Manifest, synthTopology, workloads } from './util';
@@ -38,6 +40,10 @@ const MODELS: Record<string, Model> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Namespace': Namespace,
   'batch/v1/Job': Job,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'batch/v1/CronJob': CronJob,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
 };
 
 /**

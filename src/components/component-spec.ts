@@ -189,7 +189,8 @@ export function extensionApiServer(options: ExtensionApiServerOptions): Componen
     ],
     ports: [{ name: 'https', number: EXTENSION_SERVER_PORT }],
     startup: probe('/livez', 5, 24),
-    liveness: probe('/livez', 10, 3),
+    // 60 s: a GC pause or a slow delegated-auth call must not restart the server.
+    liveness: probe('/livez', 10, 6),
     readiness: probe('/readyz', 5, 3),
     secretMounts: [
       { id: 'serving-cert', secretName: options.servingCertificateSecret, mountPath: SERVING_PKI },

@@ -55,7 +55,8 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
     ],
     ports: [{ name: 'https', number: API_SERVER_PORT }],
     // /readyz includes the etcd check: an apiserver whose etcd is gone leaves the entry point's endpoints.
-    startup: probe('/livez', 10, 24),
+    // 300 s, as long as etcd's own startup window: a cold bootstrap must not restart the apiserver before its member answers.
+    startup: probe('/livez', 10, 30),
     liveness: probe('/livez', 10, 8),
     readiness: probe('/readyz', 5, 3),
     secretMounts: [

@@ -7,16 +7,16 @@ import { HostRequirements } from '../host-requirements';
 import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
-import { applyHostRequirements } from '../private/host-placement';
+import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
 import { SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
-  dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
+  allEtcdMembersSelector, dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
 } from '../private/selectors';
-import { checkEtcdTuning, checkObjectName } from '../private/validation';
+import { checkEtcdTuning, checkMinZones, checkObjectName } from '../private/validation';
 
 /** The ports of an etcd member. */
 export class EtcdPorts {
@@ -126,6 +126,14 @@ export interface EtcdMemberProps {
    */
   readonly hosts?: HostRequirements;
   /**
+   * Spread the installation's members over zones (`topology.kubernetes.io/zone`, a topology spread constraint): no
+   * zone holds more than one member above any other, and at least this many zones are used (`minDomains`); a member
+   * that would break either stays Pending rather than doubling up. Only for members that are not stacked: a stacked
+   * member follows its control-plane node.
+   * @default - no zone spreading
+   */
+  readonly minZones?: number;
+  /**
    * Resources of the etcd container.
    * @default - requests 500m CPU and 1Gi memory, limit 8Gi memory, no CPU limit (throttling stalls heartbeats)
    */
@@ -170,6 +178,7 @@ export class EtcdMember extends Construct {
 
     const errors = [
       ...checkObjectName('memberName', props.memberName, MAX_ETCD_MEMBER_NAME_LENGTH, 'karmada-etcd-0'),
+      ...(props.minZones !== undefined ? checkMinZones(props.minZones, props.controlPlaneNode) : []),
       ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
       // Warnings about legal tuning are HATopology's to give, once; a member only refuses what etcd would refuse.
       ...checkEtcdTuning(tuning).errors,
@@ -302,6 +311,11 @@ export class EtcdMember extends Construct {
       this.statefulSet.scheduling.separate(selectOtherControlPlaneNodes(this, 'OtherNodes', instance, props.controlPlaneNode), { topology: failureDomain });
     }
     applyHostRequirements(this.statefulSet, props.hosts);
+    if (props.minZones !== undefined) {
+      statefulSetObject.addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        zoneSpreadConstraint(allEtcdMembersSelector(instance), props.minZones),
+      ]));
+    }
     if (props.avoidControlPlaneHosts) {
       this.statefulSet.scheduling.separate(selectAllControlPlaneNodes(this, 'ControlPlaneHosts', instance), { topology: kplus.Topology.HOSTNAME });
     }

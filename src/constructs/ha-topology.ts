@@ -1,25 +1,38 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ControlPlaneComponentSettings } from '../component-settings';
 import { EXTENSION_SERVER_PORT } from '../components/component-spec';
 import { API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
+import { FailureToleranceReport } from '../failure-tolerance';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { LeaderElectionOptions } from '../leader-election';
 import { CertificateDescription, Pki, PkiMode } from '../pki';
+import { EtcdBackup, EtcdBackupOptions } from './etcd-backup';
+import { EtcdDefragmentation, EtcdDefragmentationOptions } from './etcd-defragmentation';
 import { EtcdMember } from './etcd-member';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
 import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
+import { KarmadaNetworkPolicies, NetworkPolicyOptions } from './karmada-network-policies';
 import { KarmadaSchedulerEstimator } from './karmada-scheduler-estimator';
 import { addCertManagerPki } from '../private/cert-manager-pki';
+import { checkComponentSettings } from '../private/component-settings';
+import { addDisruptionBudgets } from '../private/disruption-budgets';
 import { serviceUrl } from '../private/dns';
+import { addEtcdClientService } from '../private/etcd-maintenance';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
+import { reportFailureTolerance } from '../private/failure-tolerance';
+import { ZONE_LABEL } from '../private/host-placement';
 import { Component, hostServiceName } from '../private/identities';
+import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
+import { checkNetworkPolicyOptions } from '../private/network-policy-plan';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
-import { componentSelector, libraryLabels } from '../private/selectors';
+import { componentSelector, libraryLabels, podSecurityNamespaceLabels } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
 import { addWarning } from '../private/warnings';
 
@@ -144,9 +157,14 @@ export interface HATopologyProps {
    */
   readonly etcdHosts?: HostRequirements;
   /**
-   * The zones of the host cluster's nodes, when known. Used to check that the topology can be placed and to warn
-   * when it is fragile (fewer than 3 zones).
-   * @default - unknown: no zone checks
+   * The zones (`topology.kubernetes.io/zone`) to spread the control plane over. Control-plane node i (and, when
+   * stacked, its etcd member) is required in zone `zones[i % zones.length]`; external etcd members are spread over
+   * the zones by a topology spread constraint (at most one more member in any zone than in another). The topology is
+   * checked against them and a warning names what a zone failure would cost (fewer than 3 zones, or a zone whose
+   * loss takes etcd's quorum). Hard spread constraints are not used for control-plane nodes: their pods are required
+   * on one host together, and a constraint per pod could pin a node's first pod into a zone its other pods may not
+   * join, leaving them Pending forever; a fixed zone per node cannot.
+   * @default - unknown: no zone placement; a zone failure may stop the control plane
    */
   readonly zones?: string[];
   /**
@@ -201,6 +219,27 @@ export interface HATopologyProps {
    */
   readonly bootstrapJob?: boolean;
   /**
+   * NetworkPolicies: default deny in the namespace, then only the connections the control plane makes.
+   * @default - on, with the defaults of NetworkPolicyOptions
+   */
+  readonly networkPolicies?: NetworkPolicyOptions;
+  /**
+   * PodDisruptionBudgets: etcd keeps its quorum and every control-plane component all its instances but one through
+   * drains and other voluntary disruptions.
+   * @default true
+   */
+  readonly disruptionBudgets?: boolean;
+  /**
+   * Resources and PriorityClass per component; each replaces that component's default only. On some managed
+   * clusters (GKE), pods with `system-node-critical` or `system-cluster-critical` outside `kube-system` are admitted
+   * only when their namespace has a ResourceQuota whose scope selector allows those classes: create one (see the
+   * README), or set other classes here.
+   * @default - the defaults of the README's table: requests on every container, memory limits everywhere, no CPU
+   * limit on etcd and karmada-apiserver; `system-node-critical` for etcd and karmada-apiserver,
+   * `system-cluster-critical` for the other components and the scheduler estimators
+   */
+  readonly componentSettings?: ControlPlaneComponentSettings;
+  /**
    * Synthesize the Namespace itself (first, so one `kubectl apply` of the file creates it before its objects).
    * Turn off when the namespace is managed elsewhere.
    * @default true
@@ -211,6 +250,24 @@ export interface HATopologyProps {
    * @default '10.96.0.0/12'
    */
   readonly serviceClusterIpRange?: string;
+  /**
+   * Scheduled etcd snapshots to a volume, with a retention count (when the library runs the etcd members). Restore
+   * with `scripts/restore-etcd.sh`.
+   * @default - on: hourly at minute 17 (UTC), 24 kept, on a claim `<name>-etcd-backups`
+   */
+  readonly etcdBackup?: EtcdBackupOptions;
+  /**
+   * Scheduled defragmentation of the etcd members, one at a time and only while all are healthy (when the library
+   * runs the etcd members).
+   * @default - on: Sundays at 03:47 UTC
+   */
+  readonly etcdDefragmentation?: EtcdDefragmentationOptions;
+  /**
+   * Lease, renew and retry timing of the components that elect a leader; `LeaderElection.failoverSeconds` tells the
+   * failover time they imply.
+   * @default - 15 s lease, 10 s renew deadline, 2 s retry period (the Kubernetes defaults)
+   */
+  readonly leaderElection?: LeaderElectionOptions;
 }
 
 /**
@@ -242,6 +299,8 @@ export class HATopology extends Construct {
    * the Secrets the user creates must hold.
    */
   public readonly certificates: CertificateDescription[];
+  /** What the topology needs (hosts, zones) and which host and zone failures it survives. */
+  public readonly failureTolerance: FailureToleranceReport;
   /** The objects to create inside the Karmada API, as `KarmadaApiObjects`/`KarmadaApiChart` props (caBundle left to fill). */
   public readonly karmadaApiObjects: KarmadaApiObjectsProps;
 
@@ -257,6 +316,11 @@ export class HATopology extends Construct {
     const components = props.components ?? {};
     const estimatorClusters = components.schedulerEstimatorClusters ?? [];
     this.etcdPlacement = etcd.placement;
+
+    // etcd maintenance runs only on the members the library runs.
+    const etcdInCluster = etcd.placement !== EtcdPlacement.EXTERNAL_ENDPOINTS;
+    const etcdBackupOn = etcdInCluster && (props.etcdBackup?.enabled ?? true);
+    const etcdDefragmentationOn = etcdInCluster && (props.etcdDefragmentation?.enabled ?? true);
 
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
     const plan = planHATopology({
@@ -284,11 +348,44 @@ export class HATopology extends Construct {
       apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
       descheduler: components.descheduler ?? false,
+      etcdBackup: etcdBackupOn ? {
+        schedule: props.etcdBackup?.schedule,
+        retention: props.etcdBackup?.retention,
+        storageBytes: props.etcdBackup?.storageSize ? props.etcdBackup.storageSize.toMebibytes() * 1024 * 1024 : undefined,
+        storageClassName: props.etcdBackup?.storageClassName,
+        existingClaimName: props.etcdBackup?.existingClaimName,
+        quotaBackendBytes: resolveEtcdTuning(props.etcdTuning).quotaBackendBytes,
+      } : undefined,
+      etcdDefragmentationSchedule: etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined,
     });
+    plan.errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
+    // The policies' own warnings come from KarmadaNetworkPolicies; its errors are listed here, before any object exists.
+    if (props.networkPolicies?.enabled ?? true) plan.errors.push(...checkNetworkPolicyOptions(props.networkPolicies ?? {}).errors);
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
     }
+    const zones = [...new Set(props.zones ?? [])];
+    this.failureTolerance = reportFailureTolerance({
+      placement: etcd.placement,
+      controlPlaneNodes: plan.controlPlaneNodeNames.length,
+      etcdMembers: plan.etcdMemberNames.length,
+      zones,
+      failureDomainIsZone: failureDomain.key === ZONE_LABEL,
+    });
     plan.warnings.forEach(warning => addWarning(this, warning));
+    const settingsCheck = checkComponentSettings('componentSettings', props.componentSettings);
+    if (settingsCheck.errors.length > 0) {
+      throw new Error(`invalid HATopology '${this.node.path}':\n- ${settingsCheck.errors.join('\n- ')}`);
+    }
+    settingsCheck.warnings.forEach(warning => addWarning(this, warning));
+    if (zones.length >= 3 && this.failureTolerance.zoneFailuresTolerated === 0) {
+      addWarning(this, `zones lists ${zones.length} zones, but the control plane does not survive the loss of any one of them (${this.failureTolerance.summary}): use an etcd member count and a control-plane node count that spread evenly, e.g. 3 or 5 members over 3 zones`);
+    }
+    // Control-plane node i (and its stacked member) lives in zone i mod zones.
+    const zoneHosts = (index: number): HostRequirements | undefined => zones.length === 0 ? props.controlPlaneHosts : {
+      ...props.controlPlaneHosts,
+      nodeLabels: { ...props.controlPlaneHosts?.nodeLabels, [ZONE_LABEL]: zones[index % zones.length] },
+    };
 
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const common = { instance: this.name, namespace: this.namespace, clusterDomain };
@@ -296,7 +393,7 @@ export class HATopology extends Construct {
       new kplus.k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          labels: libraryLabels(),
+          labels: { ...libraryLabels(), ...podSecurityNamespaceLabels() },
         },
       });
     }
@@ -313,8 +410,32 @@ export class HATopology extends Construct {
       tuning: props.etcdTuning,
       storageSize: props.etcdStorageSize,
       storageClassName: props.etcdStorageClassName,
-      hosts: stacked ? props.controlPlaneHosts : props.etcdHosts,
+      resources: props.componentSettings?.etcd?.resources,
+      priorityClassName: props.componentSettings?.etcd?.priorityClassName,
+      hosts: stacked ? zoneHosts(index) : props.etcdHosts,
+      minZones: !stacked && zones.length > 0 ? Math.min(zones.length, plan.etcdMemberNames.length) : undefined,
     }));
+    if (this.etcdMembers.length > 0) {
+      addEtcdClientService(membersScope, 'ClientService', this.name, this.namespace);
+      const maintenance = {
+        instance: this.name, namespace: this.namespace, clusterDomain, etcdImage: props.etcdImage, hosts: props.controlPlaneHosts,
+      };
+      if (etcdBackupOn) {
+        new EtcdBackup(this, 'EtcdBackup', {
+          ...maintenance,
+          schedule: props.etcdBackup?.schedule,
+          retention: props.etcdBackup?.retention,
+          storageSize: props.etcdBackup?.storageSize,
+          storageClassName: props.etcdBackup?.storageClassName,
+          existingClaimName: props.etcdBackup?.existingClaimName,
+          quotaBackend: props.etcdTuning?.quotaBackend,
+          images: props.images,
+        });
+      }
+      if (etcdDefragmentationOn) {
+        new EtcdDefragmentation(this, 'EtcdDefragmentation', { ...maintenance, memberNames: plan.etcdMemberNames, schedule: props.etcdDefragmentation?.schedule });
+      }
+    }
 
     const externalEtcd = etcd.placement === EtcdPlacement.EXTERNAL_ENDPOINTS;
     const nodesScope = new Construct(this, 'ControlPlaneNodes');
@@ -329,12 +450,14 @@ export class HATopology extends Construct {
       images: props.images,
       etcdClientCertificateSecret: externalEtcd ? etcd.clientCertificateSecret : undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
-      hosts: props.controlPlaneHosts,
+      hosts: zoneHosts(index),
       descheduler: components.descheduler,
       search: components.search,
       metricsAdapter: components.metricsAdapter,
       schedulerEstimatorClusters: estimatorClusters,
       pullMode: props.pullMode !== undefined,
+      componentSettings: props.componentSettings,
+      leaderElection: props.leaderElection,
     }));
 
     const serviceName = hostServiceName(this.name, Component.API_SERVER);
@@ -360,13 +483,24 @@ export class HATopology extends Construct {
 
     this.addServedComponentServices(components);
     const estimatorsScope = new Construct(this, 'SchedulerEstimators');
-    for (const memberClusterName of estimatorClusters) {
-      new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
-        memberClusterName,
+    const estimators = estimatorClusters.map(memberClusterName => new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
+      memberClusterName,
+      instance: this.name,
+      namespace: this.namespace,
+      image: props.images?.schedulerEstimator,
+      hosts: props.controlPlaneHosts,
+      resources: props.componentSettings?.schedulerEstimator?.resources,
+      priorityClassName: props.componentSettings?.schedulerEstimator?.priorityClassName,
+    }));
+    if (props.disruptionBudgets ?? true) {
+      addDisruptionBudgets(new Construct(this, 'DisruptionBudgets'), {
         instance: this.name,
         namespace: this.namespace,
-        image: props.images?.schedulerEstimator,
-        hosts: props.controlPlaneHosts,
+        etcdMembers: this.etcdMembers.length,
+        controlPlaneNodes: this.controlPlaneNodes.length,
+        components: this.controlPlaneNodes[0].components,
+        schedulerEstimatorClusters: estimatorClusters,
+        schedulerEstimatorReplicas: estimators[0]?.deployment.replicas ?? 0,
       });
     }
 
@@ -377,6 +511,8 @@ export class HATopology extends Construct {
       clusterDomain,
       controlPlaneNodeNames: plan.controlPlaneNodeNames,
       etcdMemberNames: externalEtcd ? [] : plan.etcdMemberNames,
+      etcdBackup: etcdBackupOn,
+      etcdDefragmentation: etcdDefragmentationOn,
       descheduler: components.descheduler ?? false,
       search: components.search ?? false,
       metricsAdapter: components.metricsAdapter ?? false,
@@ -410,6 +546,26 @@ export class HATopology extends Construct {
         karmadaApiObjects: this.karmadaApiObjects,
         images: props.images,
         hosts: props.controlPlaneHosts,
+      });
+    }
+
+    if (props.networkPolicies?.enabled ?? true) {
+      new KarmadaNetworkPolicies(this, 'NetworkPolicies', {
+        instance: this.name,
+        namespace: this.namespace,
+        etcdPlacement: etcd.placement,
+        controlPlaneNodeNames: plan.controlPlaneNodeNames,
+        etcdMemberNames: this.etcdMembers.map(member => member.memberName),
+        externalEtcdEndpoints: externalEtcd ? etcd.endpoints : undefined,
+        apiServerServiceType,
+        descheduler: components.descheduler,
+        search: components.search,
+        metricsAdapter: components.metricsAdapter,
+        schedulerEstimators: estimatorClusters.length > 0,
+        bootstrapJob: props.bootstrapJob ?? true,
+        etcdBackup: etcdBackupOn,
+        etcdDefrag: etcdDefragmentationOn,
+        options: props.networkPolicies,
       });
     }
   }

@@ -13,6 +13,7 @@ import { karmadaSearch } from '../components/karmada-search';
 import { karmadaWebhook } from '../components/karmada-webhook';
 import { kubeControllerManager } from '../components/kube-controller-manager';
 import { KarmadaImages } from '../images';
+import { LeaderElectionOptions } from '../leader-election';
 import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
 import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/component-settings';
@@ -21,6 +22,7 @@ import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
 import { resolveImages } from '../private/images';
 import { fileKubeconfig } from '../private/kubeconfig';
+import { resolveCheckedLeaderElection } from '../private/leader-election';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
@@ -131,6 +133,12 @@ export interface KarmadaControlPlaneNodeProps {
    */
   readonly serviceClusterIpRange?: string;
   /**
+   * Lease, renew and retry timing of karmada-controller-manager, karmada-scheduler, karmada-descheduler and
+   * kube-controller-manager.
+   * @default - 15 s lease, 10 s renew deadline, 2 s retry period (the Kubernetes defaults)
+   */
+  readonly leaderElection?: LeaderElectionOptions;
+  /**
    * Resources and PriorityClass per component (the `etcd` and `schedulerEstimator` fields are not used here).
    * On some managed clusters (GKE), pods with `system-node-critical` or `system-cluster-critical` outside
    * `kube-system` need a ResourceQuota in their namespace that allows those classes.
@@ -158,6 +166,10 @@ export class KarmadaControlPlaneNode extends Construct {
   public readonly apiServerUrl: string;
   /** This node's apiserver Service. */
   public readonly apiServerService: kplus.Service;
+  /** The components this node runs, e.g. `karmada-apiserver`. */
+  public get components(): string[] {
+    return Object.keys(this.deployments);
+  }
   /** The node's Deployments, by component name. */
   private readonly deployments: Record<string, kplus.Deployment> = {};
   /** Per-component resources and priority. */
@@ -189,6 +201,7 @@ export class KarmadaControlPlaneNode extends Construct {
       etcdClientSecret: component => props.etcdClientCertificateSecret ?? SecretNames.etcdClient(instance, component),
       pullMode: props.pullMode ?? false,
       schedulerEstimatorServicePrefix: (props.schedulerEstimatorClusters ?? []).length > 0 ? schedulerEstimatorServicePrefix(instance) : undefined,
+      leaderElection: resolveCheckedLeaderElection(props.leaderElection),
     };
     const components = [
       karmadaApiServer(context),
