@@ -24,8 +24,11 @@ JSON
 count() { grep -c "^kind: $1\$" dist/karmada.k8s.yaml || true; }
 objects="$(grep -c '^kind:' dist/karmada.k8s.yaml)"
 echo "packaged library synthesized ${objects} objects from ${tarball##*/}:" \
-  "$(count StatefulSet) StatefulSets, $(count Deployment) Deployments, $(count Certificate) Certificates, $(count Job) Job"
-# Stacked, 3 nodes: 3 etcd members, 6 components per node, 23 certificates, the bootstrap Job, the Namespace; 64 objects in all.
-[ "${objects}" -eq 64 ] && [ "$(count StatefulSet)" -eq 3 ] && [ "$(count Deployment)" -eq 18 ] \
-  && [ "$(count Certificate)" -eq 23 ] && [ "$(count Job)" -eq 1 ] \
-  || { echo "check-package: expected 64 objects: the Namespace, 3 StatefulSets, 18 Deployments, 23 Certificates, 1 Job" >&2; exit 1; }
+  "$(count StatefulSet) StatefulSets, $(count Deployment) Deployments, $(count Certificate) Certificates, $(count Job) Job," \
+  "$(count CronJob) CronJobs, $(count NetworkPolicy) NetworkPolicies, $(count PodDisruptionBudget) PodDisruptionBudgets"
+# Stacked, 3 nodes: 3 etcd members, 6 components per node, 25 certificates, the bootstrap Job, the backup and
+# defragmentation CronJobs, 14 NetworkPolicies, 7 PodDisruptionBudgets, the Namespace; 91 objects in all.
+[ "${objects}" -eq 91 ] && [ "$(count StatefulSet)" -eq 3 ] && [ "$(count Deployment)" -eq 18 ] \
+  && [ "$(count Certificate)" -eq 25 ] && [ "$(count Job)" -eq 1 ] && [ "$(count CronJob)" -eq 2 ] \
+  && [ "$(count NetworkPolicy)" -eq 14 ] && [ "$(count PodDisruptionBudget)" -eq 7 ] \
+  || { echo "check-package: expected 91 objects: the Namespace, 3 StatefulSets, 18 Deployments, 25 Certificates, 1 Job, 2 CronJobs, 14 NetworkPolicies, 7 PodDisruptionBudgets" >&2; exit 1; }

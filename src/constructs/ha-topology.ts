@@ -361,6 +361,8 @@ export class HATopology extends Construct {
     plan.errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
     // The policies' own warnings come from KarmadaNetworkPolicies; its errors are listed here, before any object exists.
     if (props.networkPolicies?.enabled ?? true) plan.errors.push(...checkNetworkPolicyOptions(props.networkPolicies ?? {}).errors);
+    const settingsCheck = checkComponentSettings('componentSettings', props.componentSettings);
+    plan.errors.push(...settingsCheck.errors);
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
     }
@@ -373,10 +375,6 @@ export class HATopology extends Construct {
       failureDomainIsZone: failureDomain.key === ZONE_LABEL,
     });
     plan.warnings.forEach(warning => addWarning(this, warning));
-    const settingsCheck = checkComponentSettings('componentSettings', props.componentSettings);
-    if (settingsCheck.errors.length > 0) {
-      throw new Error(`invalid HATopology '${this.node.path}':\n- ${settingsCheck.errors.join('\n- ')}`);
-    }
     settingsCheck.warnings.forEach(warning => addWarning(this, warning));
     if (zones.length >= 3 && this.failureTolerance.zoneFailuresTolerated === 0) {
       addWarning(this, `zones lists ${zones.length} zones, but the control plane does not survive the loss of any one of them (${this.failureTolerance.summary}): use an etcd member count and a control-plane node count that spread evenly, e.g. 3 or 5 members over 3 zones`);

@@ -103,8 +103,11 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
-    memberNames = resolveNames(etcd.memberNames, stacked ? (etcd.memberNames ? nodeNames.length : count) : count,
-      'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', index => `${input.name}-etcd-${index}`, errors);
+    const memberName = (index: number) => `${input.name}-etcd-${index}`;
+    // Stacked members without names of their own follow the nodes, whose count is already checked.
+    memberNames = stacked && etcd.memberNames === undefined
+      ? nodeNames.map((_, index) => memberName(index))
+      : resolveNames(etcd.memberNames, stacked ? nodeNames.length : count, 'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', memberName, errors);
     memberNames.forEach((memberName, index) =>
       errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, `${input.name}-etcd-${index}`)));
     errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
