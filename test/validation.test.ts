@@ -130,6 +130,12 @@ describe('HATopology validation', () => {
     expect(Testing.synth(chart)).toEqual([]);
   });
 
+  test('a stacked topology with too few nodes says so once (its members follow the nodes)', () => {
+    expect(() => new HATopology(Testing.chart(), 'karmada', { controlPlaneNodes: 2 }))
+      .toThrow(new Error("invalid HATopology 'test/karmada':\n"
+        + '- controlPlaneNodes must be at least 3 for high availability, got 2: set controlPlaneNodes to 3 or more'));
+  });
+
   test('lists every problem at once', () => {
     expect(() => new HATopology(Testing.chart(), 'karmada', { controlPlaneNodes: 2, etcd: EtcdTopology.external({ members: 2 }) }))
       .toThrow("invalid HATopology 'test/karmada':\n"

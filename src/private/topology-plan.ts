@@ -103,13 +103,13 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
-    const memberName = (index: number) => `${input.name}-etcd-${index}`;
+    const defaultMemberName = (index: number) => `${input.name}-etcd-${index}`;
     // Stacked members without names of their own follow the nodes, whose count is already checked.
     memberNames = stacked && etcd.memberNames === undefined
-      ? nodeNames.map((_, index) => memberName(index))
-      : resolveNames(etcd.memberNames, stacked ? nodeNames.length : count, 'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', memberName, errors);
+      ? nodeNames.map((_, index) => defaultMemberName(index))
+      : resolveNames(etcd.memberNames, count, 'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', defaultMemberName, errors);
     memberNames.forEach((memberName, index) =>
-      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, `${input.name}-etcd-${index}`)));
+      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, defaultMemberName(index))));
     errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
     if (!stacked) warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
     else warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
