@@ -1,22 +1,20 @@
-import { ApiObject, Cron, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import {
   DEFAULT_ETCD_BACKUP_RETENTION, DEFAULT_ETCD_BACKUP_SCHEDULE, ETCD_BACKUP_MOUNT, ETCD_MAINTENANCE_CLIENT_PKI,
-  ETCD_MAINTENANCE_TIME_ZONE, ETCD_PARTIAL_SNAPSHOT, ETCD_SNAPSHOT_NAME_PATTERN, checkEtcdBackup,
-  defaultEtcdBackupStorageGibibytes, etcdClientServiceUrl, etcdctlTlsArgs,
+  ETCD_PARTIAL_SNAPSHOT, ETCD_SNAPSHOT_NAME_PATTERN, checkEtcdBackup, checkEtcdMaintenanceProps,
+  defaultEtcdBackupStorageGibibytes, etcdClientServiceUrl, etcdctlTlsArgs, etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
 import { resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/images';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { CONTAINER_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
-import { dropConstructPathLabel, etcdMaintenancePodLabels } from '../private/selectors';
-import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
-import { checkDnsDomain, checkNamespace, checkObjectName, checkSecretName } from '../private/validation';
+import { etcdMaintenancePodLabels } from '../private/selectors';
 import { addWarning } from '../private/warnings';
 
 /** When etcd snapshots are taken, how many are kept, and where. */
@@ -113,8 +111,6 @@ const SNAPSHOT_TIMEOUT = '15m';
 const STARTING_DEADLINE = Duration.minutes(10);
 /** Retries of a failed backup within the hour. */
 const BACKOFF_LIMIT = 2;
-/** Finished Jobs kept for inspection. */
-const JOBS_RETAINED = 3;
 
 /**
  * A CronJob `<instance>-etcd-backup` that saves an etcd snapshot on a schedule and keeps the newest `retention`.
@@ -155,17 +151,10 @@ export class EtcdBackup extends Construct {
       existingClaimName: props.existingClaimName,
       quotaBackendBytes,
     });
-    const errors = [
-      ...(props.instance !== undefined ? checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada') : []),
-      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
-      ...checkDnsDomain('clusterDomain', clusterDomain),
-      ...checkSecretName('clientCertificateSecret', clientSecret),
-      ...findings.errors,
-    ];
+    const errors = [...checkEtcdMaintenanceProps(props, clusterDomain, clientSecret), ...findings.errors];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     findings.warnings.forEach(warning => addWarning(this, warning));
 
-    const name = `${instance}-${Component.ETCD_BACKUP}`;
     const labels = etcdMaintenancePodLabels(instance, Component.ETCD_BACKUP);
     if (props.existingClaimName !== undefined) {
       this.claimName = props.existingClaimName;
@@ -180,23 +169,15 @@ export class EtcdBackup extends Construct {
       });
     }
 
-    const fields = schedule.trim().split(/\s+/);
-    this.cronJob = new kplus.CronJob(this, 'CronJob', {
-      metadata: { name, namespace, labels },
-      podMetadata: { labels },
-      schedule: Cron.schedule({ minute: fields[0], hour: fields[1], day: fields[2], month: fields[3], weekDay: fields[4] }),
-      timeZone: ETCD_MAINTENANCE_TIME_ZONE,
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+    this.cronJob = etcdMaintenanceCronJob(this, 'CronJob', {
+      component: Component.ETCD_BACKUP,
+      instance,
+      namespace,
+      schedule,
       startingDeadline: STARTING_DEADLINE,
-      successfulJobsRetained: JOBS_RETAINED,
-      failedJobsRetained: JOBS_RETAINED,
       activeDeadline: ACTIVE_DEADLINE,
       backoffLimit: BACKOFF_LIMIT,
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      automountServiceAccountToken: false,
-      securityContext: POD_SECURITY_CONTEXT,
     });
-    dropConstructPathLabel(ApiObject.of(this.cronJob), '/spec/jobTemplate/spec/template/metadata/labels');
 
     const backups = kplus.Volume.fromPersistentVolumeClaim(this, 'Backups',
       this.claim ?? kplus.PersistentVolumeClaim.fromClaimName(this, 'ExistingClaim', this.claimName), { name: 'backups' });

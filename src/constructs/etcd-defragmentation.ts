@@ -1,20 +1,19 @@
-import { ApiObject, Cron, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdPorts, MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
 import { serviceHostName } from '../private/dns';
 import {
-  DEFAULT_ETCD_DEFRAG_SCHEDULE, ETCD_MAINTENANCE_CLIENT_PKI, ETCD_MAINTENANCE_TIME_ZONE, checkCronSchedule, etcdctlTlsArgs,
+  DEFAULT_ETCD_DEFRAG_SCHEDULE, ETCD_MAINTENANCE_CLIENT_PKI, checkCronSchedule, checkEtcdMaintenanceProps, etcdctlTlsArgs,
+  etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SECRET_FILE_MODE } from '../private/pod-defaults';
+import { CONTAINER_SECURITY_CONTEXT, secretVolume } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
-import { dropConstructPathLabel, etcdMaintenancePodLabels } from '../private/selectors';
-import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
-import { checkDnsDomain, checkNamespace, checkObjectName, checkSecretName, checkUnique } from '../private/validation';
+import { checkObjectName, checkUnique } from '../private/validation';
 
 /** When etcd members are defragmented. */
 export interface EtcdDefragmentationSettings {
@@ -81,7 +80,6 @@ const CHECK_TIMEOUT = '30s';
 const STARTING_DEADLINE = Duration.minutes(30);
 /** One retry: a run that failed because the cluster was degraded fails again until it recovers. */
 const BACKOFF_LIMIT = 1;
-const JOBS_RETAINED = 3;
 
 /**
  * A CronJob `<instance>-etcd-defrag` that defragments the etcd members one at a time, returning the space that
@@ -107,10 +105,7 @@ export class EtcdDefragmentation extends Construct {
     const clientSecret = props.clientCertificateSecret ?? SecretNames.etcdClient(instance, Component.ETCD_DEFRAG);
 
     const errors = [
-      ...(props.instance !== undefined ? checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada') : []),
-      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
-      ...checkDnsDomain('clusterDomain', clusterDomain),
-      ...checkSecretName('clientCertificateSecret', clientSecret),
+      ...checkEtcdMaintenanceProps(props, clusterDomain, clientSecret),
       ...(props.memberNames.length === 0 ? ['memberNames is empty: name every etcd member to defragment'] : []),
       ...props.memberNames.flatMap((member, index) => checkObjectName(`memberNames[${index}]`, member, MAX_ETCD_MEMBER_NAME_LENGTH, `${instance}-etcd-${index}`)),
       ...checkUnique('memberNames', props.memberNames, 'etcd member'),
@@ -118,33 +113,20 @@ export class EtcdDefragmentation extends Construct {
     ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
 
-    const labels = etcdMaintenancePodLabels(instance, Component.ETCD_DEFRAG);
-    const fields = schedule.trim().split(/\s+/);
-    this.cronJob = new kplus.CronJob(this, 'CronJob', {
-      metadata: { name: `${instance}-${Component.ETCD_DEFRAG}`, namespace, labels },
-      podMetadata: { labels },
-      schedule: Cron.schedule({ minute: fields[0], hour: fields[1], day: fields[2], month: fields[3], weekDay: fields[4] }),
-      timeZone: ETCD_MAINTENANCE_TIME_ZONE,
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+    this.cronJob = etcdMaintenanceCronJob(this, 'CronJob', {
+      component: Component.ETCD_DEFRAG,
+      instance,
+      namespace,
+      schedule,
       startingDeadline: STARTING_DEADLINE,
-      successfulJobsRetained: JOBS_RETAINED,
-      failedJobsRetained: JOBS_RETAINED,
       activeDeadline: ACTIVE_DEADLINE,
       backoffLimit: BACKOFF_LIMIT,
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      automountServiceAccountToken: false,
-      securityContext: POD_SECURITY_CONTEXT,
     });
-    dropConstructPathLabel(ApiObject.of(this.cronJob), '/spec/jobTemplate/spec/template/metadata/labels');
 
     const endpointOf = (member: string) => `https://${serviceHostName(member, namespace, clusterDomain)}:${EtcdPorts.CLIENT}`;
     const allEndpoints = `--endpoints=${props.memberNames.map(endpointOf).join(',')}`;
     const image = props.etcdImage ?? DEFAULT_ETCD_IMAGE;
-    const clientCert = kplus.Volume.fromSecret(this.cronJob, 'ClientCert', kplus.Secret.fromSecretName(this, 'ClientCertRef', clientSecret), {
-      name: 'client-cert',
-      defaultMode: SECRET_FILE_MODE,
-      items: Object.fromEntries(['tls.crt', 'tls.key', 'ca.crt'].map(key => [key, { path: key }])),
-    });
+    const clientCert = secretVolume(this.cronJob, 'client-cert', clientSecret, ['tls.crt', 'tls.key', 'ca.crt']);
     const etcdctl = (name: string, args: string[], init: boolean) => {
       const options: kplus.ContainerProps = {
         name,

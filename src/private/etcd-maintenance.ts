@@ -1,10 +1,12 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceUrl } from './dns';
 import { etcdClientServiceName } from './identities';
-import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel } from './selectors';
-import { checkPositiveInteger } from './validation';
+import { POD_SECURITY_CONTEXT } from './pod-defaults';
+import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel, etcdMaintenancePodLabels } from './selectors';
+import { MAX_INSTANCE_NAME_LENGTH } from './topology-plan';
+import { checkDnsDomain, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName } from './validation';
 import { EtcdPorts } from '../constructs/etcd-member';
 
 /** Where the etcd maintenance pods mount their etcd client certificate (`tls.crt`, `tls.key`, `ca.crt`). */
@@ -107,4 +109,61 @@ export function addEtcdClientService(scope: Construct, id: string, instance: str
   });
   dropConstructPathLabel(ApiObject.of(service), '/spec/selector');
   return service;
+}
+
+/** What differs between the etcd maintenance CronJobs (backup, defragmentation). */
+export interface EtcdMaintenanceCronJobOptions {
+  /** `Component.ETCD_BACKUP` or `Component.ETCD_DEFRAG`: the CronJob is `<instance>-<component>`. */
+  readonly component: string;
+  readonly instance: string;
+  readonly namespace: string;
+  /** A cron schedule of 5 fields, in UTC (checked with {@link checkCronSchedule}). */
+  readonly schedule: string;
+  /** A run that could not start within this long after its time is skipped until the next one. */
+  readonly startingDeadline: Duration;
+  /** How long one run may take. */
+  readonly activeDeadline: Duration;
+  /** Retries of a failed run. */
+  readonly backoffLimit: number;
+}
+
+/** Finished Jobs kept for inspection. */
+const MAINTENANCE_JOBS_RETAINED = 3;
+
+/**
+ * The CronJob of an etcd maintenance task, without containers: never two runs at once, in UTC, no restarts inside a
+ * run (a failed run is retried as a whole), no service-account token, the restricted pod security context, and the
+ * maintenance pod labels (the NetworkPolicies admit exactly those to the members' client port).
+ */
+export function etcdMaintenanceCronJob(scope: Construct, id: string, options: EtcdMaintenanceCronJobOptions): kplus.CronJob {
+  const labels = etcdMaintenancePodLabels(options.instance, options.component);
+  const [minute, hour, day, month, weekDay] = options.schedule.trim().split(/\s+/);
+  const cronJob = new kplus.CronJob(scope, id, {
+    metadata: { name: `${options.instance}-${options.component}`, namespace: options.namespace, labels },
+    podMetadata: { labels },
+    schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
+    timeZone: ETCD_MAINTENANCE_TIME_ZONE,
+    concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+    startingDeadline: options.startingDeadline,
+    successfulJobsRetained: MAINTENANCE_JOBS_RETAINED,
+    failedJobsRetained: MAINTENANCE_JOBS_RETAINED,
+    activeDeadline: options.activeDeadline,
+    backoffLimit: options.backoffLimit,
+    restartPolicy: kplus.RestartPolicy.NEVER,
+    automountServiceAccountToken: false,
+    securityContext: POD_SECURITY_CONTEXT,
+  });
+  dropConstructPathLabel(ApiObject.of(cronJob), '/spec/jobTemplate/spec/template/metadata/labels');
+  return cronJob;
+}
+
+/** The checks every etcd maintenance construct makes of the props it shares with the others. */
+export function checkEtcdMaintenanceProps(props: { readonly instance?: string; readonly namespace?: string },
+  clusterDomain: string, clientCertificateSecret: string): string[] {
+  return [
+    ...(props.instance !== undefined ? checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada') : []),
+    ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
+    ...checkDnsDomain('clusterDomain', clusterDomain),
+    ...checkSecretName('clientCertificateSecret', clientCertificateSecret),
+  ];
 }

@@ -33,12 +33,16 @@ export const POD_IP_ENV: Record<string, kplus.EnvValue> = {
   POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
 };
 
-/** Mount a Secret's keys (or only `items` of them) read-only at `mountPath`. */
-export function mountSecret(scope: Construct, id: string, container: kplus.Container, secretName: string, mountPath: string, items?: string[]): void {
-  const volume = kplus.Volume.fromSecret(scope, id, kplus.Secret.fromSecretName(scope, `${id}Ref`, secretName), {
+/** A volume of a Secret's keys (or only `items` of them), readable through the pod's group only. */
+export function secretVolume(scope: Construct, id: string, secretName: string, items?: string[]): kplus.Volume {
+  return kplus.Volume.fromSecret(scope, id, kplus.Secret.fromSecretName(scope, `${id}Ref`, secretName), {
     name: id.toLowerCase(),
     defaultMode: SECRET_FILE_MODE,
     items: items ? Object.fromEntries(items.map(key => [key, { path: key }])) : undefined,
   });
-  container.mount(mountPath, volume, { readOnly: true });
+}
+
+/** Mount a Secret's keys (or only `items` of them) read-only at `mountPath`. */
+export function mountSecret(scope: Construct, id: string, container: kplus.Container, secretName: string, mountPath: string, items?: string[]): void {
+  container.mount(mountPath, secretVolume(scope, id, secretName, items), { readOnly: true });
 }
