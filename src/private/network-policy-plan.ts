@@ -3,7 +3,7 @@ import { Component } from './identities';
 import {
   componentSelector, componentsPodSelector, ETCD_COMPONENT, etcdMemberSelector, installationPodSelector, namespaceNameSelector,
 } from './selectors';
-import { checkNamespace, isCidr, isIpAddress } from './validation';
+import { checkLabels, checkNamespace, isCidr, isIpAddress } from './validation';
 import { EXTENSION_SERVER_PORT } from '../components/component-spec';
 import { API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPorts } from '../constructs/etcd-member';
@@ -55,9 +55,6 @@ export interface PlannedNetworkPolicy {
   readonly spec: kplus.k8s.NetworkPolicySpec;
 }
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-
 /** The checks of the user's network-policy options; every message names the property and the fix. */
 export function checkNetworkPolicyOptions(options: {
   memberClusterCidrs?: string[];
@@ -88,13 +85,6 @@ export function checkNetworkPolicyOptions(options: {
     }
   }
   return { errors, warnings };
-}
-
-function checkLabels(property: string, labels: Record<string, string> | undefined): string[] {
-  return Object.entries(labels ?? {}).flatMap(([key, value]) => [
-    ...(LABEL_KEY.test(key) && key.length <= 317 ? [] : [`${property} key '${key}' is not a label key: use e.g. 'app.kubernetes.io/name'`]),
-    ...(LABEL_VALUE.test(value) ? [] : [`${property} value '${value}' of '${key}' is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`]),
-  ]);
 }
 
 function tcp(...ports: number[]): kplus.k8s.NetworkPolicyPort[] {

@@ -9,6 +9,11 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or at most 63 characters. */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
 /** The fewest control-plane nodes or etcd members an HA topology may have. */
 export const MINIMUM_HA_COUNT = 3;
 /** etcd's advice: more members make every write wait for more acknowledgements. */
@@ -131,6 +136,14 @@ export function checkTopologyKey(property: string, key: string): string[] {
     return [`${property} '${key}' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as 'topology.kubernetes.io/zone'`];
   }
   return [];
+}
+
+/** Pod or namespace labels the user gives for a selector. */
+export function checkLabels(property: string, labels: Record<string, string> | undefined): string[] {
+  return Object.entries(labels ?? {}).flatMap(([key, value]) => [
+    ...(LABEL_KEY.test(key) && key.length <= 317 ? [] : [`${property} key '${key}' is not a label key: use e.g. 'app.kubernetes.io/name'`]),
+    ...(LABEL_VALUE.test(value) ? [] : [`${property} value '${value}' of '${key}' is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`]),
+  ]);
 }
 
 /** Node labels a host must carry: valid label keys and values. */
