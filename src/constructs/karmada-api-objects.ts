@@ -4,11 +4,11 @@ import { Construct } from 'constructs';
 import { serviceHostName } from '../private/dns';
 import {
   ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
+  MAX_INSTANCE_NAME_LENGTH,
 } from '../private/identities';
 import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
 import { installationLabels } from '../private/selectors';
-import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
 import { checkDnsDomain, checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
 const k8s = kplus.k8s;

@@ -8,14 +8,13 @@ import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, SecretNames } from '../private/identities';
+import { Component, MAX_INSTANCE_NAME_LENGTH, SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
 import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, installationLabels } from '../private/selectors';
-import { MAX_INSTANCE_NAME_LENGTH } from '../private/topology-plan';
 import { checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
 
 /**

@@ -2,10 +2,9 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceUrl } from './dns';
-import { etcdClientServiceName } from './identities';
+import { MAX_INSTANCE_NAME_LENGTH, etcdClientServiceName } from './identities';
 import { POD_SECURITY_CONTEXT } from './pod-defaults';
 import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel, etcdMaintenancePodLabels } from './selectors';
-import { MAX_INSTANCE_NAME_LENGTH } from './topology-plan';
 import { checkDnsDomain, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName } from './validation';
 import { EtcdPorts } from '../constructs/etcd-member';
 

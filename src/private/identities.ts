@@ -24,6 +24,9 @@ export const Component = {
   BOOTSTRAP: 'karmada-bootstrap',
 } as const;
 
+/** The longest installation name: it prefixes node, member, Service and Secret names. */
+export const MAX_INSTANCE_NAME_LENGTH = 30;
+
 /** The namespace inside the Karmada API where leases, ExternalName Services and the like live. */
 export const KARMADA_SYSTEM_NAMESPACE = 'karmada-system';
 

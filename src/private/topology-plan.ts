@@ -3,7 +3,7 @@ import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-contro
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
-import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
+import { Component, MAX_INSTANCE_NAME_LENGTH, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
@@ -16,8 +16,6 @@ const MAX_OBJECT_NAME_LENGTH = 63;
 /** `-kubeconfig`, the longest suffix after a scheduler estimator's name (its member kubeconfig Secret). */
 const MAX_SECRET_SUFFIX = '-kubeconfig'.length;
 
-/** The longest installation name: it prefixes node, member and Service names. */
-export const MAX_INSTANCE_NAME_LENGTH = 30;
 
 /** What HATopology hands to the planner: its props with defaults resolved where they cannot be wrong. */
 export interface HATopologyInput {
