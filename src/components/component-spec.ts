@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { KarmadaImages } from '../images';
 import { KARMADA_SYSTEM_NAMESPACE } from '../private/identities';
@@ -82,6 +82,26 @@ export function httpProbe(path: string, port: number, scheme: kplus.ConnectionSc
   });
 }
 
+/** The resources of a light Karmada component (scheduler, webhook, extension servers, estimators): no CPU limit. */
+export const LIGHT_COMPONENT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100) },
+  memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+};
+
+/** The probes of a Karmada component's plain-HTTP `/healthz`: 120 s to start, restarted after 45 s, unready after 30 s. */
+export interface HealthzProbes {
+  readonly startup: kplus.Probe;
+  readonly liveness: kplus.Probe;
+  readonly readiness: kplus.Probe;
+}
+
+/** Startup, liveness and readiness probes on a Karmada component's plain-HTTP `/healthz` at `port`. */
+export function healthzProbes(port: number): HealthzProbes {
+  const healthz = (periodSeconds: number, failureThreshold: number) =>
+    httpProbe('/healthz', port, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
+  return { startup: healthz(5, 24), liveness: healthz(15, 3), readiness: healthz(10, 3) };
+}
+
 /** What differs between the Karmada components that reach karmada-apiserver through a kubeconfig. */
 export interface KarmadaClientComponentOptions {
   readonly component: string;
@@ -109,8 +129,7 @@ const KARMADA_METRICS_PORT = 8080;
  * through a kubeconfig, elects a leader in `karmada-system` and serves metrics and `/healthz` on its pod IP.
  */
 export function karmadaClientComponent(options: KarmadaClientComponentOptions): ComponentSpec {
-  const healthz = (periodSeconds: number, failureThreshold: number) =>
-    httpProbe('/healthz', options.healthPort, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
+  const probes = healthzProbes(options.healthPort);
   return {
     component: options.component,
     image: options.image,
@@ -126,9 +145,9 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
       '--v=2',
     ],
     ports: [{ name: 'metrics', number: KARMADA_METRICS_PORT }, { name: 'health', number: options.healthPort }],
-    startup: healthz(5, 24),
-    liveness: healthz(15, 3),
-    readiness: healthz(10, 3),
+    startup: probes.startup,
+    liveness: probes.liveness,
+    readiness: probes.readiness,
     secretMounts: [{ id: 'client-cert', secretName: options.clientCertificateSecret, mountPath: CLIENT_PKI }, ...options.extraSecretMounts ?? []],
     kubeconfig: { clientCertificateMountPath: CLIENT_PKI },
     resources: options.resources,

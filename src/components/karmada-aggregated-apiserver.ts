@@ -1,6 +1,4 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, extensionApiServer } from './component-spec';
+import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
 /**
@@ -16,9 +14,6 @@ export function karmadaAggregatedApiServer(node: ControlPlaneNodeContext): Compo
     clientCertificateSecret: SecretNames.client(node.instance, component),
     etcd: { servers: node.etcdServers, keyPrefix: node.etcdKeyPrefix, clientCertificateSecret: node.etcdClientSecret(component) },
     extraArgs: ['--audit-log-path=-', '--audit-log-maxage=0', '--audit-log-maxbackup=0'],
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-    },
+    resources: LIGHT_COMPONENT_RESOURCES,
   });
 }

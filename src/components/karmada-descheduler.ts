@@ -1,6 +1,4 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
+import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, karmadaClientComponent } from './component-spec';
 import { schedulerEstimatorClient } from './karmada-scheduler';
 import { Component, SecretNames } from '../private/identities';
 
@@ -15,9 +13,6 @@ export function karmadaDescheduler(node: ControlPlaneNodeContext): ComponentSpec
     leaderElection: node.leaderElection,
     healthPort: 10358,
     clientCertificateSecret: SecretNames.client(node.instance, Component.DESCHEDULER),
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-    },
+    resources: LIGHT_COMPONENT_RESOURCES,
   });
 }

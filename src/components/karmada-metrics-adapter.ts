@@ -1,6 +1,4 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, extensionApiServer } from './component-spec';
+import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
 /** karmada-metrics-adapter on one control-plane node: `metrics.k8s.io` and `custom.metrics.k8s.io` over the member clusters. */
@@ -12,9 +10,6 @@ export function karmadaMetricsAdapter(node: ControlPlaneNodeContext): ComponentS
     servingCertificateSecret: SecretNames.serving(node.instance, component),
     clientCertificateSecret: SecretNames.client(node.instance, component),
     extraArgs: ['--metrics-bind-address=$(POD_IP):8080'],
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-    },
+    resources: LIGHT_COMPONENT_RESOURCES,
   });
 }

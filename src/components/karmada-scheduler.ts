@@ -1,6 +1,4 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, SecretMount, karmadaClientComponent } from './component-spec';
+import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SecretMount, karmadaClientComponent } from './component-spec';
 import { Component, KARMADA_SYSTEM_NAMESPACE, SecretNames } from '../private/identities';
 
 /** Where the scheduler's and descheduler's gRPC client certificate for the estimators is mounted. */
@@ -40,9 +38,6 @@ export function karmadaScheduler(node: ControlPlaneNodeContext): ComponentSpec {
     leaderElection: node.leaderElection,
     healthPort: 10351,
     clientCertificateSecret: SecretNames.client(node.instance, Component.SCHEDULER),
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-    },
+    resources: LIGHT_COMPONENT_RESOURCES,
   });
 }

@@ -1,7 +1,7 @@
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, SERVING_PKI, httpProbe, kubeconfigPath,
+  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, LIGHT_COMPONENT_RESOURCES, SERVING_PKI, healthzProbes,
+  httpProbe, kubeconfigPath,
 } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
 
@@ -15,8 +15,7 @@ const METRICS_PORT = 8080;
  */
 export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
   const component = Component.WEBHOOK;
-  const healthz = (periodSeconds: number, failureThreshold: number) =>
-    httpProbe('/healthz', HEALTH_PORT, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
+  const healthz = healthzProbes(HEALTH_PORT);
   return {
     component,
     image: node.images.webhook,
@@ -36,8 +35,8 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
       { name: 'health', number: HEALTH_PORT },
       { name: 'metrics', number: METRICS_PORT },
     ],
-    startup: healthz(5, 24),
-    liveness: healthz(15, 3),
+    startup: healthz.startup,
+    liveness: healthz.liveness,
     // Ready only once the webhook server itself answers TLS: until then the Service must not send it admission calls.
     readiness: httpProbe('/readyz', EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, 5, 5, 3),
     secretMounts: [
@@ -45,9 +44,6 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
       { id: 'client-cert', secretName: SecretNames.client(node.instance, component), mountPath: CLIENT_PKI },
     ],
     kubeconfig: { clientCertificateMountPath: CLIENT_PKI },
-    resources: {
-      cpu: { request: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-    },
+    resources: LIGHT_COMPONENT_RESOURCES,
   };
 }

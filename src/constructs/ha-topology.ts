@@ -323,6 +323,7 @@ export class HATopology extends Construct {
     const etcdDefragmentationOn = etcdInCluster && (props.etcdDefragmentation?.enabled ?? true);
 
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
+    const etcdTuning = resolveEtcdTuning(props.etcdTuning);
     const plan = planHATopology({
       name: this.name,
       namespace: this.namespace,
@@ -335,7 +336,7 @@ export class HATopology extends Construct {
       apiServerServiceType,
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
-      etcdTuning: resolveEtcdTuning(props.etcdTuning),
+      etcdTuning,
       etcdStorageBytes: (props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE).toMebibytes() * 1024 * 1024,
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
@@ -354,7 +355,7 @@ export class HATopology extends Construct {
         storageBytes: props.etcdBackup?.storageSize ? props.etcdBackup.storageSize.toMebibytes() * 1024 * 1024 : undefined,
         storageClassName: props.etcdBackup?.storageClassName,
         existingClaimName: props.etcdBackup?.existingClaimName,
-        quotaBackendBytes: resolveEtcdTuning(props.etcdTuning).quotaBackendBytes,
+        quotaBackendBytes: etcdTuning.quotaBackendBytes,
       } : undefined,
       etcdDefragmentationSchedule: etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined,
     });

@@ -4,12 +4,11 @@ import { Construct } from 'constructs';
 import { serviceHostName } from '../private/dns';
 import {
   ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
-  MAX_INSTANCE_NAME_LENGTH,
 } from '../private/identities';
 import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
 import { installationLabels } from '../private/selectors';
-import { checkDnsDomain, checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
+import { checkDnsDomain, checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
 
 const k8s = kplus.k8s;
 
@@ -480,7 +479,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** Validate the props; every problem in one error. */
 function checkProps(props: KarmadaApiObjectsProps): void {
   const errors: string[] = [];
-  if (props.instance !== undefined) errors.push(...checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  if (props.instance !== undefined) errors.push(...checkInstanceName('instance', props.instance));
   if (props.hostNamespace !== undefined) errors.push(...checkNamespace('hostNamespace', props.hostNamespace));
   if (props.clusterDomain !== undefined) errors.push(...checkDnsDomain('clusterDomain', props.clusterDomain));
   if (props.caBundle !== undefined) {

@@ -8,14 +8,14 @@ import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, MAX_INSTANCE_NAME_LENGTH, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
 import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, installationLabels } from '../private/selectors';
-import { checkHttpsUrl, checkNamespace, checkObjectName } from '../private/validation';
+import { checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
 
 /**
  * Props of the Job that creates the objects inside the Karmada API.
@@ -222,7 +222,7 @@ function gzip(text: string): Buffer {
 
 function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace: string): void {
   const errors: string[] = [];
-  if (props.instance !== undefined) errors.push(...checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  if (props.instance !== undefined) errors.push(...checkInstanceName('instance', props.instance));
   if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
   errors.push(...checkHttpsUrl('apiServerUrl', props.apiServerUrl, 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443'));
   const objects = props.karmadaApiObjects ?? {};

@@ -1,7 +1,7 @@
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { httpProbe } from '../components/component-spec';
+import { LIGHT_COMPONENT_RESOURCES, healthzProbes } from '../components/component-spec';
 import { HostRequirements } from '../host-requirements';
 import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { applyHostRequirements } from '../private/host-placement';
@@ -104,8 +104,7 @@ export class KarmadaSchedulerEstimator extends Construct {
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
     dropConstructPathLabel(ApiObject.of(this.deployment), '/spec/template/metadata/labels');
     setPriorityClassName(ApiObject.of(this.deployment), '/spec/template/spec', resolvePriorityClassName(component, props.priorityClassName));
-    const healthz = (periodSeconds: number, failureThreshold: number) =>
-      httpProbe('/healthz', HEALTH_PORT, kplus.ConnectionScheme.HTTP, periodSeconds, 5, failureThreshold);
+    const healthz = healthzProbes(HEALTH_PORT);
     const container = this.deployment.addContainer({
       name: component,
       image: props.image ?? DEFAULT_IMAGES.schedulerEstimator,
@@ -128,10 +127,10 @@ export class KarmadaSchedulerEstimator extends Construct {
         { name: 'health', number: HEALTH_PORT },
         { name: 'metrics', number: METRICS_PORT },
       ],
-      startup: healthz(5, 24),
-      liveness: healthz(15, 3),
-      readiness: healthz(10, 3),
-      resources: props.resources ?? { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } },
+      startup: healthz.startup,
+      liveness: healthz.liveness,
+      readiness: healthz.readiness,
+      resources: props.resources ?? LIGHT_COMPONENT_RESOURCES,
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     mountSecret(this.deployment, 'serving-cert', container, SecretNames.schedulerEstimator(instance, props.memberClusterName), SERVING_PKI);

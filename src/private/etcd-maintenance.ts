@@ -2,10 +2,10 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceUrl } from './dns';
-import { MAX_INSTANCE_NAME_LENGTH, etcdClientServiceName } from './identities';
+import { etcdClientServiceName } from './identities';
 import { POD_SECURITY_CONTEXT } from './pod-defaults';
 import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel, etcdMaintenancePodLabels } from './selectors';
-import { checkDnsDomain, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName } from './validation';
+import { checkDnsDomain, checkInstanceName, checkNamespace, checkPositiveInteger, checkSecretName } from './validation';
 import { EtcdPorts } from '../constructs/etcd-member';
 
 /** Where the etcd maintenance pods mount their etcd client certificate (`tls.crt`, `tls.key`, `ca.crt`). */
@@ -160,7 +160,7 @@ export function etcdMaintenanceCronJob(scope: Construct, id: string, options: Et
 export function checkEtcdMaintenanceProps(props: { readonly instance?: string; readonly namespace?: string },
   clusterDomain: string, clientCertificateSecret: string): string[] {
   return [
-    ...(props.instance !== undefined ? checkObjectName('instance', props.instance, MAX_INSTANCE_NAME_LENGTH, 'karmada') : []),
+    ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
     ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
     ...checkDnsDomain('clusterDomain', clusterDomain),
     ...checkSecretName('clientCertificateSecret', clientCertificateSecret),

@@ -3,12 +3,12 @@ import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-contro
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
-import { Component, MAX_INSTANCE_NAME_LENGTH, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
+import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
   checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
-  checkCertificateDnsName, checkHttpsUrl, checkIpAddress,
+  checkCertificateDnsName, checkHttpsUrl, checkInstanceName, checkIpAddress,
 } from './validation';
 
 /** Object names (Services) are DNS-1035 labels. */
@@ -67,7 +67,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   const errors: string[] = [];
   const warnings: string[] = [];
 
-  errors.push(...checkObjectName('name', input.name, MAX_INSTANCE_NAME_LENGTH, 'karmada'));
+  errors.push(...checkInstanceName('name', input.name));
   errors.push(...checkNamespace('namespace', input.namespace));
   errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
   errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));

@@ -1,4 +1,5 @@
 import { ResolvedEtcdTuning } from './etcd-tuning';
+import { MAX_INSTANCE_NAME_LENGTH } from './identities';
 
 /**
  * Validation rules as small pure functions. Each returns the messages it finds (empty when the input is fine).
@@ -13,6 +14,11 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** A label value: empty, or at most 63 characters. */
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** An installation name: a DNS-1123 label short enough to prefix every object it names. */
+export function checkInstanceName(property: string, value: string): string[] {
+  return checkObjectName(property, value, MAX_INSTANCE_NAME_LENGTH, 'karmada');
+}
 
 /** The fewest control-plane nodes or etcd members an HA topology may have. */
 export const MINIMUM_HA_COUNT = 3;
