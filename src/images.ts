@@ -3,7 +3,7 @@ export class KarmadaVersions {
   /** The Karmada release whose components and CRDs are deployed. */
   public static readonly KARMADA = 'v1.18.2';
   /** The Kubernetes release of karmada-apiserver and kube-controller-manager (the upstream images) and of kubectl. */
-  public static readonly KUBERNETES = 'v1.35.2';
+  public static readonly KUBERNETES = 'v1.35.4';
   /** The etcd image tag; the synthesized etcd flags are those of etcd 3.6. */
   public static readonly ETCD = '3.6.6-0';
 
@@ -16,7 +16,7 @@ export class KarmadaVersions {
 export interface KarmadaImages {
   /**
    * karmada-apiserver: the upstream kube-apiserver image.
-   * @default 'registry.k8s.io/kube-apiserver:v1.35.2'
+   * @default 'registry.k8s.io/kube-apiserver:v1.35.4'
    */
   readonly apiServer?: string;
   /**
@@ -26,7 +26,7 @@ export interface KarmadaImages {
   readonly aggregatedApiServer?: string;
   /**
    * kube-controller-manager: the upstream image.
-   * @default 'registry.k8s.io/kube-controller-manager:v1.35.2'
+   * @default 'registry.k8s.io/kube-controller-manager:v1.35.4'
    */
   readonly kubeControllerManager?: string;
   /**
@@ -66,7 +66,7 @@ export interface KarmadaImages {
   readonly schedulerEstimator?: string;
   /**
    * kubectl, run by the bootstrap Job to apply the objects inside the Karmada API.
-   * @default 'registry.k8s.io/kubectl:v1.35.2'
+   * @default 'registry.k8s.io/kubectl:v1.35.4'
    */
   readonly kubectl?: string;
   /**

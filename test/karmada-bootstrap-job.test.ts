@@ -23,7 +23,7 @@ const FULL: KarmadaBootstrapJobProps = {
   namespace: 'karmada-cp',
   apiServerUrl: 'https://prod-apiserver.karmada-cp.svc.corp.local:5443',
   karmadaApiObjects: { clusterDomain: 'corp.local', search: true, metricsAdapter: true, descheduler: true, pullModeApiEndpoint: 'https://karmada.example.com:5443' },
-  images: { kubectl: 'mirror.example.com/kubectl:v1.35.2', shell: 'mirror.example.com/busybox:1.37.0' },
+  images: { kubectl: 'mirror.example.com/kubectl:v1.35.4', shell: 'mirror.example.com/busybox:1.37.0' },
   hosts: {
     nodeLabels: { 'node-role.kubernetes.io/karmada': 'control-plane' },
     tolerations: [kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane')],
@@ -149,7 +149,7 @@ describe.each(SCENARIOS)('KarmadaBootstrapJob: %s', (_scenario, props, chartName
 
   test('kubectl applies, server side, the file the init container writes', () => {
     const [apply] = spec.containers;
-    expect(apply.image).toBe(props.images?.kubectl ?? 'registry.k8s.io/kubectl:v1.35.2');
+    expect(apply.image).toBe(props.images?.kubectl ?? 'registry.k8s.io/kubectl:v1.35.4');
     expect(apply.command).toEqual(['/bin/kubectl']);
     expect(apply.args).toEqual(expect.arrayContaining(['apply', '--server-side', '--force-conflicts', '--field-manager=cdk8s-karmada', '--filename=/work/objects.yaml']));
     expect(spec.initContainers[0].image).toBe(props.images?.shell ?? 'docker.io/library/busybox:1.37.0');

@@ -11,7 +11,7 @@ describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', (
     etcdKeyPrefix: '/karmada',
     instance: 'kd',
     namespace: 'kd-system',
-    images: { apiServer: 'mirror.example.com/kube-apiserver:v1.35.2', scheduler: 'mirror.example.com/karmada-scheduler:v1.18.2' },
+    images: { apiServer: 'mirror.example.com/kube-apiserver:v1.35.4', scheduler: 'mirror.example.com/karmada-scheduler:v1.18.2' },
     etcdClientCertificateSecret: 'db-etcd-client',
     serviceClusterIpRange: '10.100.0.0/16',
   });
@@ -36,7 +36,7 @@ describe('KarmadaControlPlaneNode on its own, against an etcd of the user\'s', (
   });
 
   test('images are the ones given, the rest keep their defaults; every etcd client presents the user\'s certificate', () => {
-    expect(podSpec(apiServer).containers[0].image).toBe('mirror.example.com/kube-apiserver:v1.35.2');
+    expect(podSpec(apiServer).containers[0].image).toBe('mirror.example.com/kube-apiserver:v1.35.4');
     expect(podSpec(find(objects, 'Deployment', 'east-controller-manager')).containers[0].image).toBe('docker.io/karmada/karmada-controller-manager:v1.18.2');
     const secrets = (deployment: string) => podSpec(find(objects, 'Deployment', deployment)).volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
     expect(secrets('east-apiserver')).toEqual(['kd-apiserver-cert', 'db-etcd-client', 'kd-front-proxy-client-cert', 'kd-service-account-key']);

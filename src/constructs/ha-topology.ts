@@ -174,7 +174,7 @@ export interface HATopologyProps {
   readonly apiServerService?: ApiServerServiceOptions;
   /**
    * Control-plane images.
-   * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.2
+   * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.4
    */
   readonly images?: KarmadaImages;
   /**

@@ -44,7 +44,7 @@ export interface KarmadaBootstrapJobProps {
   readonly karmadaApiObjects?: KarmadaApiObjectsProps;
   /**
    * Container images (`kubectl` and `shell` are used).
-   * @default - `registry.k8s.io/kubectl` of Kubernetes v1.35.2 and busybox
+   * @default - `registry.k8s.io/kubectl` of Kubernetes v1.35.4 and busybox
    */
   readonly images?: KarmadaImages;
   /**

@@ -77,7 +77,7 @@ export interface KarmadaControlPlaneNodeProps {
   readonly clusterDomain?: string;
   /**
    * Container images.
-   * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.2
+   * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.4
    */
   readonly images?: KarmadaImages;
   /**
