@@ -61,8 +61,11 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
-// The real-component tests need etcd, busybox and kubectl binaries: fetch them from Debian's packages when missing (see the script).
-project.testTask.prependExec('bash scripts/ensure-etcd.sh');
+// busybox (the bootstrap Job's shell image) is not a Go module: Debian's busybox-static, fetched when missing; openssl and unshare too.
+project.testTask.prependExec('bash scripts/ensure-debian-tools.sh');
+// The real upstream programs (Kubernetes, etcd, kwok), built from their Go modules at the versions in
+// tools/versions.env into a cache that survives between runs (see tools/README.md); a no-op when cached.
+project.testTask.prependExec('bash scripts/build-components.sh');
 
 // The main job: synthesize every example app with `cdk8s synth` into examples/<name>/dist/.
 project.addTask('synth-examples', {
@@ -92,8 +95,8 @@ project.addTask('import-crds', {
   exec: 'cdk8s import imports/crds.yaml --language typescript --output src/imports --no-check-upgrade --no-save',
 });
 
-project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/');
-project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/.etcd-test/');
+project.gitignore.exclude('/examples/*/dist/', '/.etcd-test/', '/bench/results/', '/.real-components/', '/.real-cluster/');
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/.etcd-test/', '/tools/', '/.real-components/', '/.real-cluster/');
 project.npmignore?.exclude('/imports/');
 
 project.synth();

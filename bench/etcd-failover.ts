@@ -1,6 +1,7 @@
 /**
  * etcd failover time with the synthesized election settings: the members of a synthesized topology run as local etcd
- * processes (test/integ/etcd-harness.ts), a client writes steadily through a surviving member, the leader is killed
+ * processes (test/integ/etcd-harness.ts; etcd built from its Go module at the image's version by
+ * scripts/build-components.sh etcd, or `$ETCD_BIN`; the synthesized flags byte for byte), a client writes steadily through a surviving member, the leader is killed
  * with SIGKILL, and each run times the kill to the first acknowledged write. Prints every run, the median, min/max and
  * the median's ratio to `--election-timeout`; writes bench/results/etcd-failover.json.
  * Run: `npx ts-node --project test/tsconfig.json bench/etcd-failover.ts` (or `npx projen bench-failover`); see
@@ -10,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EtcdTopology, HATopology } from '../src';
-import { ensureEtcdBinary } from '../test/integ/etcd-binary';
+import { EtcdBinary, ensureEtcdBinary } from '../test/integ/etcd-binary';
 import { FailoverMeasurement, FailoverTopology, WRITE_TIMEOUT_MS, measureFailover, median, prepareFailoverCluster, startHealthy } from '../test/integ/etcd-failover';
 import { createRunDirectory } from '../test/integ/etcd-harness';
 
@@ -68,8 +69,8 @@ function checkRun(m: FailoverMeasurement): void {
   if (problems.length > 0) throw new Error(`run ${m.run}:\n  ${problems.slice(0, 20).join('\n  ')}`);
 }
 
-async function benchTopology(topology: FailoverTopology, runDir: string): Promise<TopologyResult> {
-  const { cluster, heartbeatIntervalMs, electionTimeoutMs } = prepareFailoverCluster(topology, ensureEtcdBinary(), runDir);
+async function benchTopology(topology: FailoverTopology, binary: EtcdBinary, runDir: string): Promise<TopologyResult> {
+  const { cluster, heartbeatIntervalMs, electionTimeoutMs } = prepareFailoverCluster(topology, binary, runDir);
   const members = cluster.members.length;
   console.log(`\n${topology.name}: ${members} members on ${cluster.members.map(m => m.address).join(', ')}; `
     + `synthesized --heartbeat-interval=${heartbeatIntervalMs} --election-timeout=${electionTimeoutMs}`);
@@ -116,12 +117,12 @@ async function main(): Promise<void> {
   const topologies = only ? TOPOLOGIES.filter(t => only.includes(t.name)) : TOPOLOGIES;
   if (topologies.length === 0) throw new Error(`BENCH_FAILOVER_TOPOLOGIES names none of ${TOPOLOGIES.map(t => t.name).join(', ')}`);
   const runDir = createRunDirectory();
-  console.log(`etcd failover benchmark: etcd ${binary.version} (${binary.path}); ${WARMUP} warm-up + ${RUNS} runs per topology; `
+  console.log(`etcd failover benchmark: etcd ${binary.version} (${binary.path}, ${binary.source}); ${WARMUP} warm-up + ${RUNS} runs per topology; `
     + `writes through a surviving member, ${WRITE_TIMEOUT_MS} ms per-request timeout; run directory ${runDir}`);
   const results: TopologyResult[] = [];
   let failed = false;
   try {
-    for (const topology of topologies) results.push(await benchTopology(topology, runDir));
+    for (const topology of topologies) results.push(await benchTopology(topology, binary, runDir));
   } catch (error) {
     failed = true;
     throw error;

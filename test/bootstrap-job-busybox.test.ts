@@ -1,6 +1,6 @@
 /**
  * The bootstrap Job's init script, run by a real busybox (the Job's image is docker.io/library/busybox:1.37.0; the
- * binary here is Debian's busybox-static, trixie's 1.37 or bookworm's 1.35, from scripts/ensure-etcd.sh).
+ * binary here is Debian's busybox-static, trixie's 1.37 or bookworm's 1.35, from scripts/ensure-debian-tools.sh).
  *
  * The script, its volumes and what they hold are taken from the synthesized topology: the gzip ConfigMap's
  * binaryData becomes the mounted objects.yaml.gz, the bootstrap client Secret's ca.crt is the Karmada CA issued from

@@ -1,6 +1,8 @@
 /**
- * The bootstrap Job's kubectl command, run by a real kubectl (the Job's image is registry.k8s.io/kubectl:v1.35.2;
- * the binary here is Debian's, trixie's 1.32 or bookworm's 1.20, from scripts/ensure-etcd.sh).
+ * The bootstrap Job's kubectl command, run by a real kubectl of the version of the Job's image: built from the
+ * Kubernetes Go modules by scripts/build-components.sh kubernetes (test/cluster/real-components.ts; cached), at the
+ * version tools/versions.env pins, which is the tag of the default kubectl image (src/images.ts). `KUBECTL_BIN`
+ * overrides it.
  *
  * The command line, the kubeconfig and the certificate files are the synthesized ones: the kubeconfig comes from the
  * synthesized ConfigMap, the bootstrap client Secret is issued from the synthesized cert-manager Certificates with
@@ -34,8 +36,8 @@ const apply: Manifest = spec.containers.find((c: Manifest) => c.name === 'apply'
 beforeAll(() => {
   kubectl = ensureKubectlBinary();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-kubectl-'));
-  console.log(`kubectl ${kubectl.version} from ${kubectl.path}`);
-}, 600_000);
+  console.log(`kubectl ${kubectl.version} from ${kubectl.path} (${kubectl.source}); the Job's image: ${apply.image}`);
+}, 3_600_000);
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -79,6 +81,16 @@ function runKubectl(args: string[]) {
   const result = spawnSync(kubectl.path, args, { encoding: 'utf8', timeout: 60_000, env: { HOME: tmp, PATH: '/usr/bin:/bin' } });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
+
+test('the kubectl here is the version of the Job\'s kubectl image (unless KUBECTL_BIN names another)', () => {
+  const tag = /:(v\d+\.\d+\.\d+)$/.exec(apply.image)?.[1];
+  expect(tag).toBeDefined();
+  if (process.env.KUBECTL_BIN) {
+    console.log(`KUBECTL_BIN: kubectl ${kubectl.version}, the Job's image ${apply.image}: version not checked`);
+    return;
+  }
+  expect(kubectl.version).toBe(tag);
+});
 
 test('the Job runs kubectl itself, with flags only, on a file the init container writes', () => {
   expect(apply.command).toEqual(['/bin/kubectl']);

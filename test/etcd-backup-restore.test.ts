@@ -6,12 +6,16 @@
  *
  * What runs, and what changes between the manifest and the process (paths and names only):
  * - the members: test/integ/etcd-harness.ts, with the synthesized flags and PKI (see its README);
- * - `etcdctl snapshot save` and the defragmentation CronJob's `etcdctl` calls: Debian's etcdctl (3.5, the CronJobs'
- *   image has 3.6; their flags exist in both), with the synthesized args, the mounted client certificate written
- *   where the pod mounts it, under a private mount namespace whose /etc/hosts maps the client Service's name to one
- *   member (what the Service does: forward to a ready member) and every member's name to that member;
- * - `etcdutl snapshot status` and `etcdutl snapshot restore`: etcdutl 3.5 beside the etcd binary;
- * - the rotation, prepare and swap scripts: the busybox binary, with only its applets on PATH;
+ * - `etcdctl snapshot save` and the defragmentation CronJob's `etcdctl` calls: etcdctl built from etcd's Go module at
+ *   the version of the CronJobs' image (scripts/build-components.sh etcd; `ETCDCTL_BIN` overrides it), with the
+ *   synthesized args, the mounted client certificate written where the pod mounts it, under a private mount
+ *   namespace whose /etc/hosts maps the client Service's name to one member (what the Service does: forward to a
+ *   ready member) and every member's name to that member;
+ * - `etcdutl snapshot status` and `etcdutl snapshot restore`: etcdutl, built with it (`ETCDUTL_BIN` overrides it);
+ * - the rotation, prepare and swap scripts: the busybox binary (Debian's busybox-static, from
+ *   scripts/ensure-debian-tools.sh), with only its applets on PATH;
+ * - the jsonpath of scripts/restore-etcd.sh, which makes the restore Pods: kubectl built from the Kubernetes Go modules
+ *   (scripts/build-components.sh kubernetes; `KUBECTL_BIN` overrides it), behind the fake kubectl;
  * - volume paths (`/var/lib/etcd-backups`, the client certificate's directory, each member's `/var/lib/etcd`) move
  *   into the run directory.
  */
@@ -25,8 +29,8 @@ import { appletDirectory, BusyboxBinary, ensureBusyboxBinary } from './integ/bus
 import { EtcdBinary, ensureEtcdBinary, REPO_ROOT } from './integ/etcd-binary';
 import { createRunDirectory, EtcdTestCluster, writeSecretVolume } from './integ/etcd-harness';
 import { synthesizedEtcdMembers } from './integ/etcd-members';
-import { ensureEtcdctlBinary, etcdutlBeside, EtcdToolBinary } from './integ/etcdctl-binary';
-import { ensureKubectlBinary } from './integ/kubectl-binary';
+import { ensureEtcdctlBinary, ensureEtcdutlBinary, EtcdToolBinary } from './integ/etcdctl-binary';
+import { ensureKubectlBinary, KubectlBinary } from './integ/kubectl-binary';
 import { Manifest } from './util';
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -60,6 +64,8 @@ function remap(values: readonly string[], remaps: ReadonlyArray<[string, string]
 let etcd: EtcdBinary;
 let etcdctl: EtcdToolBinary;
 let etcdutl: EtcdToolBinary;
+/** Evaluates the jsonpath expressions of scripts/restore-etcd.sh for the fake kubectl. */
+let kubectl: KubectlBinary;
 let busybox: BusyboxBinary;
 let busyboxPath: string;
 let runDir: string;
@@ -80,7 +86,8 @@ let snapshotSha256: string;
 beforeAll(() => {
   etcd = ensureEtcdBinary();
   etcdctl = ensureEtcdctlBinary();
-  etcdutl = etcdutlBeside(etcd);
+  etcdutl = ensureEtcdutlBinary();
+  kubectl = ensureKubectlBinary();
   busybox = ensureBusyboxBinary();
   runDir = createRunDirectory();
   busyboxPath = appletDirectory(busybox, path.join(runDir, 'busybox-applets'));
@@ -113,9 +120,10 @@ beforeAll(() => {
   const serviceMember = cluster.members[1];
   clientHostsFile = path.join(runDir, 'hosts-with-client-service');
   fs.writeFileSync(clientHostsFile, `${fs.readFileSync(cluster.hostsFile, 'utf8')}${serviceMember.address} ${CLIENT_SERVICE_HOST}\n`);
-  console.log(`etcd ${etcd.version}, etcdctl ${etcdctl.version} (the CronJobs' image: ${cronJobPod(manifests, 'karmada-etcd-backup').initContainers[0].image}), `
-    + `etcdutl ${etcdutl.version}, busybox ${busybox.version}; host names: ${cluster.hostNameResolution}; ${CLIENT_SERVICE_HOST} -> ${serviceMember.name}; run ${runDir}`);
-}, 600_000);
+  console.log(`etcd ${etcd.version} (${etcd.source}), etcdctl ${etcdctl.version} (${etcdctl.source}; the CronJobs' image: `
+    + `${cronJobPod(manifests, 'karmada-etcd-backup').initContainers[0].image}), etcdutl ${etcdutl.version} (${etcdutl.source}), `
+    + `busybox ${busybox.version}, kubectl ${kubectl.version} (${kubectl.source}); host names: ${cluster.hostNameResolution}; ${CLIENT_SERVICE_HOST} -> ${serviceMember.name}; run ${runDir}`);
+}, 3_600_000);
 
 afterAll(async () => {
   await cluster?.stop();
@@ -258,8 +266,10 @@ step('WHEN the defragmentation CronJob\'s containers run in order THEN each memb
     outputs.push(`${container.name}: ${run.stdout.trim()}`);
   }
   console.log(outputs.join('\n'));
-  cluster.members.forEach((member, index) =>
-    expect(outputs[2 * index + 1]).toBe(`defrag-${index}: Finished defragmenting etcd member[https://${member.name}.${NAMESPACE}.svc.cluster.local:2379]`));
+  // etcdctl 3.6 ends the line with the time it took, e.g. `. took 20.624651ms`.
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  cluster.members.forEach((member, index) => expect(outputs[2 * index + 1]).toMatch(new RegExp(
+    `^${escape(`defrag-${index}: Finished defragmenting etcd member[https://${member.name}.${NAMESPACE}.svc.cluster.local:2379]`)}\\. took [0-9.]+[a-zµ]+$`)));
   expect(outputs[outputs.length - 1]).toMatch(/ENDPOINT.*DB SIZE/);
 
   // A member down: the health check before the next member's defragmentation fails the Job.
@@ -283,7 +293,7 @@ step('WHEN every member is restored by the restore Pods scripts/restore-etcd.sh 
       ...process.env,
       PATH: `${path.join(REPO_ROOT, 'test', 'fixtures', 'fake-kubectl-restore')}:${process.env.PATH}`,
       FAKE_KUBECTL_STATE: state,
-      FAKE_KUBECTL_REAL: ensureKubectlBinary().path,
+      FAKE_KUBECTL_REAL: kubectl.path,
     },
   });
   expectSuccess('restore-etcd.sh --dry-run', script);

@@ -16,7 +16,7 @@ let prepared: FailoverCluster | undefined;
 let failed = false;
 
 beforeAll(async () => {
-  // Installs etcd (scripts/ensure-etcd.sh) when needed; throws, never skips, when it cannot.
+  // Builds etcd (scripts/build-components.sh etcd) when the cache lacks it; throws, never skips, when it cannot.
   const binary = ensureEtcdBinary();
   runDir = createRunDirectory();
   // 127.0.0.70-72: no other test uses them (the bench uses 73-79).

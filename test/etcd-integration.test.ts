@@ -1,7 +1,7 @@
 /**
- * Real-etcd integration test: the etcd members HATopology synthesizes run as local etcd processes with exactly
- * their synthesized flags (see test/integ/etcd-harness.ts for the few things a kubelet, a cluster's DNS and an
- * older etcd need), form a quorum over TLS with client-certificate authentication on client and peer traffic,
+ * Real-etcd integration test: the etcd members HATopology synthesizes run as local etcd processes (etcd 3.6, the
+ * image's version) with exactly their synthesized flags, byte for byte but for the few values a kubelet and a
+ * cluster's DNS provide (see test/integ/etcd-harness.ts; no flag is mapped to another etcd version), form a quorum over TLS with client-certificate authentication on client and peer traffic,
  * keep every acknowledged write across the loss of the leader, refuse writes without a quorum, and recover.
  *
  * The certificates are the synthesized ones: every cert-manager Certificate of the topology is issued with openssl
@@ -19,8 +19,8 @@
  * client and peer ports get the renewed certificates, and the cluster keeps quorum and writes, also over peer
  * connections made after the renewal.
  *
- * The etcd binary comes from scripts/ensure-etcd.sh (run here when .etcd-test/etcd-bin is missing); `ETCD_BIN`
- * overrides it. Each member's log, flags and certificates stay in .etcd-test/run-<time>-<pid>/ when a test fails
+ * The etcd binary is built from etcd's Go module at the image's version by scripts/build-components.sh (run here
+ * through test/cluster/real-components.ts; cached); `ETCD_BIN` overrides it, and an etcd older than 3.6 is refused. Each member's log, flags and certificates stay in .etcd-test/run-<time>-<pid>/ when a test fails
  * (or with ETCD_TEST_KEEP_RUN=1).
  */
 import { X509Certificate } from 'crypto';
@@ -28,10 +28,10 @@ import * as fs from 'fs';
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EtcdTopology, HATopology } from '../src';
-import { EtcdBinary, ensureEtcdBinary, servesLivezAndReadyz } from './integ/etcd-binary';
+import { EtcdBinary, ensureEtcdBinary, etcdBinaryAt } from './integ/etcd-binary';
 import { EtcdClientCredentials, EtcdEndpoint, EtcdRequestError, servedCertificate } from './integ/etcd-client';
-import { parseEtcdArgs } from './integ/etcd-flags';
-import { createRunDirectory, EtcdTestCluster, LOOPBACK_SOURCE_ADDRESS, sleep } from './integ/etcd-harness';
+import { EtcdFlag, flagsRejectedByBinary, IGNORED_LEGACY_ETCD_FLAGS, parseEtcdArgs } from './integ/etcd-flags';
+import { ARG_CHANGE_REASONS, createRunDirectory, EtcdTestCluster, LOOPBACK_SOURCE_ADDRESS, sleep } from './integ/etcd-harness';
 import { HttpGetProbe, synthesizedEtcdMembers } from './integ/etcd-members';
 import { verifyCertificate } from './integ/pki';
 import { Manifest } from './util';
@@ -101,10 +101,10 @@ let runDir: string;
 let anyStepFailed = false;
 
 beforeAll(() => {
-  // Installs etcd (scripts/ensure-etcd.sh) when needed; throws, never skips, when it cannot.
+  // Builds etcd (scripts/build-components.sh etcd) when the cache lacks it; throws, never skips, when it cannot.
   binary = ensureEtcdBinary();
   runDir = createRunDirectory();
-  console.log(`etcd ${binary.version} from ${binary.path}; run directory ${runDir}`);
+  console.log(`etcd ${binary.version} from ${binary.path} (${binary.source}); run directory ${runDir}`);
 }, 600_000);
 
 afterAll(() => {
@@ -113,6 +113,32 @@ afterAll(() => {
   } else if (runDir) {
     console.log(`kept the run directory (logs, flags, certificates): ${runDir}`);
   }
+});
+
+test('the harness refuses an etcd older than 3.6 (the synthesized flags are 3.6\'s, and none is mapped to an older spelling), before preparing anything', () => {
+  const chart = Testing.chart();
+  SCENARIOS[0].build(chart);
+  const manifests = Testing.synth(chart);
+  const fakes = fs.mkdtempSync(`${runDir}/older-etcd-`);
+  for (const version of ['3.5.16', '3.4.23']) {
+    // GIVEN a binary that reports an older etcd (what `etcd --version` prints)
+    const fake = `${fakes}/etcd-${version}`;
+    fs.writeFileSync(fake, `#!/bin/sh\necho 'etcd Version: ${version}'\n`, { mode: 0o755 });
+    const older = etcdBinaryAt(fake, 'a fake older etcd');
+    expect(older.version).toBe(version);
+    // WHEN a cluster is prepared with it THEN the harness throws, saying why, and writes no cluster directory
+    expect(() => EtcdTestCluster.prepare({
+      name: `older-${version}`,
+      members: synthesizedEtcdMembers(manifests),
+      binary: older,
+      runDir: fakes,
+      firstAddress: 41,
+      manifests,
+      clientSecretName: etcdClientSecretOf(manifests, 'karmada-apiserver'),
+    })).toThrow(new RegExp(`etcd ${version.replace(/\./g, '\\.')} .* is older than etcd 3\\.6: the synthesized flags are etcd 3\\.6's and run unchanged`));
+    expect(fs.existsSync(`${fakes}/older-${version}`)).toBe(false);
+  }
+  fs.rmSync(fakes, { recursive: true, force: true });
 });
 
 describe.each(SCENARIOS)('real etcd, $title', scenario => {
@@ -171,14 +197,12 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     }
     const first = cluster.members[0];
     console.log([
-      `[${clusterName}] etcd ${binary.version}; host names: ${cluster.hostNameResolution}; image in the manifests: ${first.synthesized.image}`,
+      `[${clusterName}] etcd ${binary.version} (${binary.source}); host names: ${cluster.hostNameResolution}; image in the manifests: ${first.synthesized.image}`,
       `members: ${cluster.members.map(m => `${m.name}=${m.address} (${m.hostNames.join(', ')})`).join('; ')}`,
-      cluster.flagMappings.length === 0
-        ? 'flags mapped for this etcd version: none'
-        : `flags mapped for etcd ${binary.minorVersion} (table ETCD_3_6_FLAG_MAPPINGS in test/integ/etcd-flags.ts):\n${
-          cluster.flagMappings.map(m => `  ${m.from} -> ${m.to.length ? m.to.join(' ') : '(dropped)'}: ${m.reason}`).join('\n')}`,
-      `${first.name}: ${first.argChanges.length} of ${first.synthesizedArgs.length} synthesized flags run changed (the others byte for byte):`,
-      ...first.argChanges.map(c => `  ${c.synthesized}\n    -> ${c.run.length ? c.run.join(' ') : '(dropped)'}  [${c.why.join('; ')}]`),
+      `flags: etcd ${binary.version} runs the synthesized etcd 3.6 flags with no version mapping and accepts every one (asked with --version); `
+        + `${first.name}: ${first.synthesizedArgs.length - first.argChanges.length} of ${first.synthesizedArgs.length} flags byte for byte, `
+        + `the other ${first.argChanges.length} with the same flag name and only a path or host-name value remapped:`,
+      ...first.argChanges.map(c => `  ${c.synthesized}\n    -> ${c.run}  [${c.why.join('; ')}]`),
       `certificates: the ${cluster.secrets.size} synthesized cert-manager Certificates, issued with openssl; client: ${cluster.options.clientSecretName}; `
         + `test-only deviations (${cluster.certificateDeviations.length}):`,
       ...cluster.certificateDeviations.map(d => `  ${d.secretName}: ${d.change} [${d.reason}]`),
@@ -228,7 +252,43 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     const probes = c.member(name).synthesized.probes;
     return Object.entries(probes).filter((e): e is [string, HttpGetProbe] => e[1] !== undefined);
   };
-  const versionServesProbes = () => servesLivezAndReadyz(binary);
+
+  step('GIVEN the synthesized members THEN each runs every synthesized flag, in order and by the same name, byte for byte but for the documented path and host-name remaps', async c => {
+    const documented: readonly string[] = Object.values(ARG_CHANGE_REASONS);
+    for (const member of c.members) {
+      const synthesized = parseEtcdArgs(member.synthesizedArgs);
+      const run = parseEtcdArgs(member.args);
+      // The same flags in the same order: nothing added, dropped or renamed (no mapping to another etcd version).
+      expect({ member: member.name, flags: run.map(f => f.name) }).toEqual({ member: member.name, flags: synthesized.map(f => f.name) });
+      const changed = new Map(member.argChanges.map(change => [change.synthesized, change]));
+      synthesized.forEach((flag, i) => {
+        const arg = member.synthesizedArgs[i];
+        const change = changed.get(arg);
+        if (!change) {
+          expect({ member: member.name, runs: member.args[i] }).toEqual({ member: member.name, runs: arg });
+          return;
+        }
+        expect(change.run).toBe(member.args[i]);
+        expect(change.run.startsWith(`--${flag.name}=`)).toBe(true);
+        expect({ member: member.name, arg, why: change.why.filter(w => !documented.includes(w)) }).toEqual({ member: member.name, arg, why: [] });
+        expect(change.why.length).toBeGreaterThan(0);
+      });
+      expect(changed.size).toBe(member.argChanges.length);
+    }
+  });
+
+  step('THEN etcd itself accepts every flag a member runs with, and the check can fail: an unknown flag, an invalid value, an unknown feature gate and an ignored legacy flag are each reported, and only those', async c => {
+    const flags = parseEtcdArgs(c.members[0].args);
+    expect(flagsRejectedByBinary(binary, flags)).toEqual([]);
+    // Negative controls, each added to the flags the member runs with: the binary's own parse must name it.
+    const withExtra = (extra: EtcdFlag) => flagsRejectedByBinary(binary, [...flags, extra]);
+    expect(withExtra({ name: 'no-such-flag', value: 'true' })).toEqual([`--no-such-flag: not a flag of etcd ${binary.version}`]);
+    expect(withExtra({ name: 'heartbeat-interval', value: 'soon' })).toEqual(['--heartbeat-interval=soon: parse error']);
+    expect(withExtra({ name: 'feature-gates', value: 'NoSuchGate=true' }))
+      .toEqual(['--feature-gates=NoSuchGate=true: unrecognized feature gate: NoSuchGate']);
+    expect(withExtra({ name: IGNORED_LEGACY_ETCD_FLAGS[0], value: '1' }))
+      .toEqual([`--${IGNORED_LEGACY_ETCD_FLAGS[0]}: an ignored legacy flag (etcd accepts it and does nothing)`]);
+  });
 
   step('GIVEN the synthesized members THEN client and peer traffic is TLS-only with client-certificate authentication', async c => {
     for (const member of c.members) {
@@ -273,24 +333,23 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     const [first, ...rest] = c.members.map(m => m.name);
     // The first member alone waits for its peers: what do its probes say meanwhile?
     await c.start([first]);
-    if (versionServesProbes()) {
-      // Wait (bounded) until its metrics port answers at all, then ask every probe. A probe without quorum may hang
-      // (etcd's /readyz has no timeout of its own): 1.5 s stands for kubelet's timeoutSeconds, and a timeout fails.
-      const probes = probesOf(c, first);
-      const answering = Date.now() + 10_000;
-      while (probes.length > 0 && typeof (await c.probe(first, probes[0][1], 1_000)).status !== 'number' && Date.now() < answering) {
-        await sleep(100);
-      }
-      const bootstrapProbes: Record<string, unknown> = {};
-      for (const [kind, probe] of probes) {
-        bootstrapProbes[`${kind} ${probe.path}`] = (await c.probe(first, probe, 1_500)).status;
-      }
-      console.log(`[${clusterName}] probes of ${first} while it waits for its peers: ${JSON.stringify(bootstrapProbes)}`);
-      // Startup and liveness must not fail a member that waits for its peers; readiness must not pass without quorum.
-      for (const [kind, probe] of probes) {
-        expect({ kind, path: probe.path, passes: bootstrapProbes[`${kind} ${probe.path}`] === 200 })
-          .toEqual({ kind, path: probe.path, passes: kind !== 'readiness' });
-      }
+    // Wait (bounded) until its metrics port answers at all, then ask every probe. A probe without quorum may hang
+    // (etcd's /readyz has no timeout of its own): 1.5 s stands for kubelet's timeoutSeconds, and a timeout fails.
+    const probes = probesOf(c, first);
+    expect(probes.length).toBeGreaterThan(0);
+    const answering = Date.now() + 10_000;
+    while (typeof (await c.probe(first, probes[0][1], 1_000)).status !== 'number' && Date.now() < answering) {
+      await sleep(100);
+    }
+    const bootstrapProbes: Record<string, unknown> = {};
+    for (const [kind, probe] of probes) {
+      bootstrapProbes[`${kind} ${probe.path}`] = (await c.probe(first, probe, 1_500)).status;
+    }
+    console.log(`[${clusterName}] probes of ${first} while it waits for its peers: ${JSON.stringify(bootstrapProbes)}`);
+    // Startup and liveness must not fail a member that waits for its peers; readiness must not pass without quorum.
+    for (const [kind, probe] of probes) {
+      expect({ kind, path: probe.path, passes: bootstrapProbes[`${kind} ${probe.path}`] === 200 })
+        .toEqual({ kind, path: probe.path, passes: kind !== 'readiness' });
     }
     await c.start(rest);
     const { leader, raftTerm, elapsedMs } = await time('quorum after start', () =>
@@ -303,16 +362,12 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
       const advertised = parseEtcdArgs(c.member(m.name).args).find(f => f.name === 'advertise-client-urls')?.value.split(',');
       expect({ member: m.name, clientUrls: m.clientUrls }).toEqual({ member: m.name, clientUrls: advertised });
     }
-    if (versionServesProbes()) {
-      for (const member of c.members) {
-        for (const [kind, probe] of probesOf(c, member.name)) {
-          const r = await c.probe(member.name, probe, 5_000);
-          expect({ member: member.name, kind, path: probe.path, status: r.status })
-            .toEqual({ member: member.name, kind, path: probe.path, status: 200 });
-        }
+    for (const member of c.members) {
+      for (const [kind, probe] of probesOf(c, member.name)) {
+        const r = await c.probe(member.name, probe, 5_000);
+        expect({ member: member.name, kind, path: probe.path, status: r.status })
+          .toEqual({ member: member.name, kind, path: probe.path, status: 200 });
       }
-    } else {
-      console.log(`[${clusterName}] etcd ${binary.version} serves no /livez or /readyz: probe paths not checked`);
     }
   });
 
@@ -320,7 +375,7 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
     const tlsMinVersion = parseEtcdArgs(c.members[0].args).find(f => f.name === 'tls-min-version')?.value;
     for (const member of c.members) {
       const { ca } = c.clientCredentials;
-      // The TLS alert: "certificate required" (TLS 1.3) or "bad certificate" (TLS 1.2, etcd 3.4).
+      // The TLS alert: "certificate required" (TLS 1.3) or "bad certificate" (TLS 1.2, were --tls-min-version lower).
       const certificateRequired = { kind: 'network', message: expect.stringMatching(/certificate required|bad certificate/) };
       await expect(c.client(member.name, 3_000, { ca }).status()).rejects.toMatchObject(certificateRequired);
       await expect(c.peerEndpointClientWithoutCertificate(member.name).status()).rejects.toMatchObject(certificateRequired);
@@ -331,7 +386,7 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
       await expect(c.client(member.name).status()).resolves.toMatchObject({ leaderId: expect.stringMatching(/^[1-9]\d*$/) });
     }
     if (tlsMinVersion !== 'TLS1.3') {
-      console.log(`[${clusterName}] --tls-min-version is ${tlsMinVersion ?? 'not set for this etcd'}: TLS 1.2 refusal not checked`);
+      console.log(`[${clusterName}] --tls-min-version is ${tlsMinVersion ?? 'not synthesized'}: TLS 1.2 refusal not checked`);
     }
   });
 
@@ -369,7 +424,7 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
       const error = await refused.put(refusedKey, 'must-not-be-written', { timeoutMs: 5_000 }).then(() => undefined, (e: EtcdRequestError) => e);
       // THEN the handshake fails with a TLS alert (not an HTTP or gRPC answer, not a timeout), and nothing was written
       expect(error).toBeInstanceOf(EtcdRequestError);
-      // etcd 3.5 answers "unknown ca" (alert 48); an older Go TLS stack may answer "bad certificate" (alert 42).
+      // etcd answers "unknown ca" (alert 48); another Go TLS stack may answer "bad certificate" (alert 42).
       expect({ kind: error?.kind, message: error?.message }).toEqual({ kind: 'network', message: expect.stringMatching(/alert (unknown ca|bad certificate)/) });
       await expect(c.client(member.name).get(refusedKey, { timeoutMs: 5_000 })).resolves.toBeUndefined();
       const alert = /alert ([a-z ]+).*?(alert number \d+)/.exec(error!.message);
@@ -438,13 +493,11 @@ describe.each(SCENARIOS)('real etcd, $title', scenario => {
       await expect(c.client(name).getPrefix(KEY_PREFIX, { serializable: true, timeoutMs: 3_000 })).resolves.toBeInstanceOf(Map);
       await expect(c.client(name).get(`${KEY_PREFIX}00000`, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(EtcdRequestError);
     }
-    if (versionServesProbes()) {
-      const probes: Record<string, unknown> = {};
-      for (const [kind, probe] of probesOf(c, survivors[0])) {
-        probes[`${kind} ${probe.path}`] = (await c.probe(survivors[0], probe, 1_500)).status;
-      }
-      console.log(`[${clusterName}] probes of ${survivors[0]} without quorum: ${JSON.stringify(probes)}`);
+    const probes: Record<string, unknown> = {};
+    for (const [kind, probe] of probesOf(c, survivors[0])) {
+      probes[`${kind} ${probe.path}`] = (await c.probe(survivors[0], probe, 1_500)).status;
     }
+    console.log(`[${clusterName}] probes of ${survivors[0]} without quorum: ${JSON.stringify(probes)}`);
   });
 
   step('WHEN the killed members restart with the same flags and data THEN quorum returns, every acknowledged write is there and writes succeed', async c => {

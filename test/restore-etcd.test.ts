@@ -20,8 +20,11 @@ const TIMEOUT_MS = 120_000;
 
 let kubectl: string;
 beforeAll(() => {
-  kubectl = ensureKubectlBinary().path;
-}, 600_000);
+  // The kubectl built from the Kubernetes Go modules (scripts/build-components.sh kubernetes; `KUBECTL_BIN` overrides it).
+  const binary = ensureKubectlBinary();
+  kubectl = binary.path;
+  console.log(`kubectl ${binary.version} from ${binary.path} (${binary.source}) evaluates the script's jsonpath expressions`);
+}, 3_600_000);
 
 /** GIVEN the objects of a topology in the cluster WHEN the script runs with `args`: its exit, output, calls and applied Pods. */
 function restore(args: string[], props: HATopologyProps = {}, phases: Record<string, string> = {},

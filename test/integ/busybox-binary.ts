@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureDebianBinary } from './etcd-binary';
+import { ensureDebianBinary } from './debian-tools';
 
 /** A busybox binary, its version and its applets. */
 export interface BusyboxBinary {
@@ -29,7 +29,7 @@ export function busyboxBinaryAt(binaryPath: string): BusyboxBinary {
 
 /**
  * The busybox binary the tests run: `$BUSYBOX_BIN` if set, else the one named in `.etcd-test/busybox-bin`. When
- * neither exists, runs scripts/ensure-etcd.sh (which unpacks one from Debian's busybox-static and writes that file)
+ * neither exists, runs scripts/ensure-debian-tools.sh (which unpacks one from Debian's busybox-static and writes that file)
  * first, so `npx jest` alone works on a fresh machine. Throws (never skips) when no busybox can be had.
  */
 export function ensureBusyboxBinary(): BusyboxBinary {

@@ -1,56 +1,32 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
+import { realProgram } from '../cluster/real-components';
 
 /** The repository root (this file lives in test/integ/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** Git-ignored working area of the real-etcd tests: the installed binary, run directories, apt state. */
+/** Git-ignored working area of the real-etcd tests: run directories, the Debian tools' state (busybox, apt). */
 export const ETCD_TEST_STATE_DIR = path.join(REPO_ROOT, '.etcd-test');
-const ENSURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ensure-etcd.sh');
 
 /**
- * The path of a binary scripts/ensure-etcd.sh provides from Debian's packages: `$<envVariable>` if set, else the
- * one named in `.etcd-test/<recordFile>` (which the script writes). When neither exists, runs the script first, so
- * `npx jest` alone works on a fresh machine. Throws (never skips) when the binary cannot be had.
+ * The oldest etcd the harness runs: the synthesized flags are etcd 3.6's (the image is registry.k8s.io/etcd:3.6.x)
+ * and run unchanged, so an older etcd, which spells some of them differently or lacks them, is refused.
  */
-export function ensureDebianBinary(what: string, envVariable: string, recordFile: string): string {
-  const override = process.env[envVariable];
-  if (override) return override;
-  const readRecorded = (): string | undefined => {
-    try {
-      return fs.readFileSync(path.join(ETCD_TEST_STATE_DIR, recordFile), 'utf8').trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const recorded = readRecorded();
-  if (recorded && fs.existsSync(recorded)) return recorded;
-  const run = spawnSync('bash', [ENSURE_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
-  const installed = readRecorded();
-  if (run.status !== 0 || !installed || !fs.existsSync(installed)) {
-    throw new Error([
-      `No ${what}, and scripts/ensure-etcd.sh could not provide one`,
-      `(exit status ${run.status}${run.error ? `, ${run.error.message}` : ''}). Its output:`,
-      `${run.stdout ?? ''}${run.stderr ?? ''}`,
-    ].join('\n'));
-  }
-  return installed;
-}
+export const OLDEST_SUPPORTED_ETCD = { major: 3, minor: 6 } as const;
 
 /** An etcd server binary and its version. */
 export interface EtcdBinary {
   readonly path: string;
-  /** e.g. `3.5.16` */
+  /** e.g. `3.6.6` */
   readonly version: string;
   readonly major: number;
   readonly minor: number;
   readonly patch: number;
-  /** e.g. `3.5` */
-  readonly minorVersion: string;
+  /** Where it comes from, for the test's output: `$ETCD_BIN`, or `scripts/build-components.sh etcd`. */
+  readonly source: string;
 }
 
 /** Runs `<bin> --version` and parses `etcd Version: X.Y.Z`. */
-export function etcdBinaryAt(binaryPath: string): EtcdBinary {
+export function etcdBinaryAt(binaryPath: string, source: string = binaryPath): EtcdBinary {
   const result = spawnSync(binaryPath, ['--version'], { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '' } });
   const match = /etcd Version: (\d+)\.(\d+)\.(\d+)/.exec(result.stdout ?? '');
   if (result.error || result.status !== 0 || !match) {
@@ -63,26 +39,29 @@ export function etcdBinaryAt(binaryPath: string): EtcdBinary {
     major: Number(major),
     minor: Number(minor),
     patch: Number(patch),
-    minorVersion: `${major}.${minor}`,
+    source,
   };
 }
 
 /**
- * The etcd binary the integration tests run: `$ETCD_BIN` if set, else the one named in `.etcd-test/etcd-bin`.
- * When neither exists, runs scripts/ensure-etcd.sh (which installs one and writes that file) first, so
- * `npx jest` alone works on a fresh machine. Throws (never skips) when no etcd can be had.
+ * Throws, with the reason, unless `binary` is etcd 3.6 or later ({@link OLDEST_SUPPORTED_ETCD}): the harness runs
+ * the synthesized etcd 3.6 flags byte for byte and maps none of them to an older etcd's spelling.
  */
-export function ensureEtcdBinary(): EtcdBinary {
-  return etcdBinaryAt(ensureDebianBinary('etcd binary for the real-etcd integration test', 'ETCD_BIN', 'etcd-bin'));
+export function requireSupportedEtcd(binary: EtcdBinary): void {
+  const { major, minor } = OLDEST_SUPPORTED_ETCD;
+  if (binary.major < major || (binary.major === major && binary.minor < minor)) {
+    throw new Error(`etcd ${binary.version} (${binary.path}, from ${binary.source}) is older than etcd ${major}.${minor}: the synthesized flags `
+      + `are etcd ${major}.${minor}'s and run unchanged (the harness maps no flag to an older etcd's spelling). Run etcd ${major}.${minor} or later: `
+      + 'unset ETCD_BIN to use the etcd that scripts/build-components.sh etcd builds at the image\'s version.');
+  }
 }
 
 /**
- * Whether this etcd serves `/livez` and `/readyz` (on the client and metrics ports): from 3.4.29, 3.5.11 and 3.6.0
- * on (etcd's server/etcdserver/api/etcdhttp/health.go at those tags). Older versions have only `/health`.
+ * The etcd binary the integration tests run: `$ETCD_BIN` if set, else the etcd that scripts/build-components.sh
+ * builds from its Go module at the image's version (test/cluster/real-components.ts; built on first use, cached).
+ * Throws (never skips) when no etcd can be had.
  */
-export function servesLivezAndReadyz(binary: EtcdBinary): boolean {
-  if (binary.major !== 3) return binary.major > 3;
-  if (binary.minor === 4) return binary.patch >= 29;
-  if (binary.minor === 5) return binary.patch >= 11;
-  return binary.minor > 5;
+export function ensureEtcdBinary(): EtcdBinary {
+  const override = process.env.ETCD_BIN;
+  return override ? etcdBinaryAt(override, '$ETCD_BIN') : etcdBinaryAt(realProgram('etcd'), 'scripts/build-components.sh etcd');
 }

@@ -4,17 +4,15 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { CertificateDeviation, IssuedSecret, issueCertManagerPki, renewIssuedSecret } from './cert-manager-issuer';
-import { EtcdBinary, ETCD_TEST_STATE_DIR } from './etcd-binary';
+import { ensurePathTools } from './debian-tools';
+import { EtcdBinary, ETCD_TEST_STATE_DIR, requireSupportedEtcd } from './etcd-binary';
 import { EtcdClientCredentials, EtcdGatewayClient, EtcdMemberStatus, httpGetStatus } from './etcd-client';
-import {
-  AppliedFlagMapping, EtcdFlag, expandKubeletReferences, flagsRejectedByBinary, formatEtcdArgs, mapFlagsToVersion,
-  parseEtcdArgs, PathRemap, remapPath,
-} from './etcd-flags';
+import { EtcdFlag, expandKubeletReferences, flagsRejectedByBinary, formatEtcdArgs, parseEtcdArgs, PathRemap, remapPath } from './etcd-flags';
 import { HttpGetProbe, SecretMount, SynthesizedEtcdMember } from './etcd-members';
 
 /**
  * Runs synthesized etcd members as local processes, each with exactly its synthesized flags, except for what a
- * kubelet and a cluster would provide and what an older etcd needs:
+ * kubelet and a cluster would provide:
  *
  * - `$(VAR)` references are expanded as kubelet does; `POD_IP` (status.podIP) is the member's own loopback address
  *   (127.0.0.X, one per member), so every member keeps the synthesized ports.
@@ -27,7 +25,8 @@ import { HttpGetProbe, SecretMount, SynthesizedEtcdMember } from './etcd-members
  *   the kubelet does (so that a renewal swaps every file at once, see {@link writeSecretVolume}). One test-only
  *   deviation: the peer certificates get the IP SAN 127.0.0.1 (see {@link LOOPBACK_SOURCE_ADDRESS}). Only where
  *   host names are rewritten to addresses, server and peer certificates also get the member's address.
- * - Flags are mapped for etcd 3.4/3.5 by the table in etcd-flags.ts only.
+ * - No flag is mapped to another etcd version's spelling: the flags are etcd 3.6's, and an etcd older than 3.6 is
+ *   refused ({@link requireSupportedEtcd}). etcd itself is asked whether it accepts every flag ({@link flagsRejectedByBinary}).
  */
 
 /** What a kubelet would give a pod: the default volumes of an etcd member, relative to the member's directory. */
@@ -102,11 +101,22 @@ export interface SecretRenewal {
   readonly volumes: ReadonlyArray<{ readonly member: string; readonly dir: string }>;
 }
 
-/** A synthesized flag that runs changed. */
+/**
+ * The only reasons a synthesized flag runs changed: what a kubelet and a cluster would provide. Its name never
+ * changes, only its value.
+ */
+export const ARG_CHANGE_REASONS = {
+  kubeletExpansion: 'kubelet expands $(VAR) from the container env',
+  volumePath: "volume path moved into the member's run directory",
+  hostNames: 'host names rewritten to addresses (no hosts file in a mount namespace)',
+} as const;
+
+/** A synthesized flag that runs changed (its value; the flag itself is the same). */
 export interface ArgChange {
   readonly synthesized: string;
-  /** What runs instead: one flag, several, or none (dropped). */
-  readonly run: readonly string[];
+  /** The flag as it runs. */
+  readonly run: string;
+  /** Some of {@link ARG_CHANGE_REASONS}. */
   readonly why: readonly string[];
 }
 
@@ -125,7 +135,7 @@ export interface EtcdTestMember {
   readonly synthesizedArgs: readonly string[];
   /** The flags it runs with. */
   readonly args: readonly string[];
-  /** Each synthesized flag that runs changed, and why. */
+  /** Each synthesized flag whose value runs changed, and why (every other flag runs byte for byte). */
   readonly argChanges: readonly ArgChange[];
   /** The environment it runs with (from the container's env). */
   readonly env: Readonly<Record<string, string>>;
@@ -286,11 +296,13 @@ function secretMountOf(member: SynthesizedEtcdMember, file: string | undefined, 
 /** A set of etcd members started as local processes. Create with {@link EtcdTestCluster.prepare}. */
 export class EtcdTestCluster {
   /**
-   * Prepares (does not start) the members: directories, certificates, hosts file, flags. Checks the flags against
-   * the binary and throws on any it refuses.
+   * Prepares (does not start) the members: directories, certificates, hosts file, flags. Throws for an etcd older
+   * than 3.6, and checks the flags against the binary and throws on any it refuses.
    */
   public static prepare(options: EtcdClusterOptions): EtcdTestCluster {
     const { binary, members } = options;
+    requireSupportedEtcd(binary);
+    ensurePathTools();
     if (members.length === 0) throw new Error('no etcd members to run');
     if (options.firstAddress < 2 || options.firstAddress + members.length > 255) {
       throw new Error(`127.0.0.${options.firstAddress} + ${members.length} members leaves 127.0.0.2-254`);
@@ -397,7 +409,6 @@ export class EtcdTestCluster {
     fs.writeFileSync(path.join(clusterDir, 'certificate-deviations.txt'),
       certificateDeviations.map(d => `${d.secretName}: ${d.change}: ${d.reason}\n`).join(''));
 
-    const flagMappings: AppliedFlagMapping[] = [];
     const testMembers = expanded.map(({ member, address, env, flags }) => {
       const dir = path.join(clusterDir, member.name);
       const root = path.join(dir, 'root');
@@ -411,23 +422,19 @@ export class EtcdTestCluster {
       parseEtcdArgs(member.args).forEach((synthesized, i) => {
         const why: string[] = [];
         let value = flags[i].value;
-        if (value !== synthesized.value) why.push('kubelet expands $(VAR) from the container env');
+        if (value !== synthesized.value) why.push(ARG_CHANGE_REASONS.kubeletExpansion);
         const remapped = remapPath(value, remaps, `${member.name} --${synthesized.name}`);
-        if (remapped !== value) why.push("volume path moved into the member's run directory");
+        if (remapped !== value) why.push(ARG_CHANGE_REASONS.volumePath);
         value = remapped;
         if (resolution === 'flags-rewritten-to-addresses') {
           const rewritten = rewriteHostNames(value, memberOfHost, addressOf);
-          if (rewritten !== value) why.push('host names rewritten to addresses (no hosts file in a mount namespace)');
+          if (rewritten !== value) why.push(ARG_CHANGE_REASONS.hostNames);
           value = rewritten;
         }
-        const mapped = mapFlagsToVersion([{ name: synthesized.name, value }], binary);
-        why.push(...mapped.applied.map(a => `etcd ${binary.minorVersion}: ${a.reason}`));
-        for (const applied of mapped.applied) {
-          if (!flagMappings.some(m => m.from === applied.from)) flagMappings.push(applied);
-        }
-        runFlags.push(...mapped.flags);
+        const runFlag: EtcdFlag = { name: synthesized.name, value };
+        runFlags.push(runFlag);
         if (why.length > 0) {
-          argChanges.push({ synthesized: `--${synthesized.name}=${synthesized.value}`, run: formatEtcdArgs(mapped.flags), why });
+          argChanges.push({ synthesized: `--${synthesized.name}=${synthesized.value}`, run: formatEtcdArgs([runFlag])[0], why });
         }
       });
 
@@ -490,7 +497,7 @@ export class EtcdTestCluster {
     });
 
     const peerCa = fs.readFileSync(flagValue(parseEtcdArgs(testMembers[0].args), 'peer-trusted-ca-file')!);
-    return new EtcdTestCluster(options, testMembers, hostsFile, credentials, peerCa, flagMappings, resolution, issued, certificateDeviations);
+    return new EtcdTestCluster(options, testMembers, hostsFile, credentials, peerCa, resolution, issued, certificateDeviations);
   }
 
   private readonly processes = new Map<string, MemberProcess>();
@@ -505,8 +512,6 @@ export class EtcdTestCluster {
     public readonly clientCredentials: EtcdClientCredentials,
     /** The CA of the peer certificates (PEM): the first member's --peer-trusted-ca-file. */
     public readonly peerCaCertificate: Buffer,
-    /** The version mappings applied to every member's flags (the same for each). */
-    public readonly flagMappings: readonly AppliedFlagMapping[],
     public readonly hostNameResolution: HostNameResolution,
     /** Every Secret issued from the synthesized Certificates, by name; a renewal replaces its entry. */
     private readonly issuedSecrets: Map<string, IssuedSecret>,

@@ -3,6 +3,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { ensurePathTools } from './debian-tools';
 
 /**
  * Test certificates with the openssl command line: ECDSA P-256 keys (fast), valid for two days; and what openssl
@@ -40,6 +41,7 @@ export interface CertificateFiles {
 
 /** Runs openssl; returns its stdout; throws with its stderr. */
 export function openssl(args: readonly string[], cwd?: string): string {
+  ensurePathTools();
   try {
     return execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, encoding: 'utf8' });
   } catch (error) {
@@ -243,6 +245,7 @@ export function canonicalIp(ip: string): string {
  * openssl's message.
  */
 export function verifyCertificate(certFile: string, caFile: string): { ok: boolean; message: string } {
+  ensurePathTools();
   try {
     const out = execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', caFile, certFile], {
       stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, encoding: 'utf8',

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Rewrites the wrapper modules' go.mod and go.sum (tools/<component>/) from the versions in tools/versions.env.
+# Run it after changing a version there; commit what it writes. Nothing of the upstream sources is copied: each
+# go.mod only requires the upstream module by version, adds the replace lines its own go.mod leaves to the builder
+# (Kubernetes' staging modules, required at v0.0.0 there), and names the commands as tool lines.
+set -euo pipefail
+TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=/dev/null
+. "$TOOLS/versions.env"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+fresh() { # fresh DIR MODULE-PATH: an empty go.mod in DIR
+  rm -f "$1/go.mod" "$1/go.sum"
+  (cd "$1" && go mod init "$2" >/dev/null 2>&1)
+}
+
+pin_kubernetes() {
+  local dir="$TOOLS/kubernetes" staging minor
+  fresh "$dir" cdk8s-karmada.tools/kubernetes
+  cd "$dir"
+  go mod edit -require="k8s.io/kubernetes@$KUBERNETES_VERSION"
+  # k8s.io/kubernetes requires each staging module at v0.0.0 and replaces it with a local folder; a module that
+  # depends on it must name the published staging version instead: v0.<minor>.<patch> for v1.<minor>.<patch>.
+  minor="v0.${KUBERNETES_VERSION#v1.}"
+  staging="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  for module in $(awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// { print $1 }' "$staging"); do
+    go mod edit -replace="$module=$module@$minor"
+  done
+  for command in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    go mod edit -tool="k8s.io/kubernetes/cmd/$command"
+  done
+  go mod tidy
+}
+
+pin_etcd() {
+  local dir="$TOOLS/etcd"
+  fresh "$dir" cdk8s-karmada.tools/etcd
+  cd "$dir"
+  for module in server etcdctl etcdutl; do
+    go mod edit -require="go.etcd.io/etcd/$module/v3@$ETCD_VERSION" -tool="go.etcd.io/etcd/$module/v3"
+  done
+  go mod tidy
+}
+
+pin_kwok() {
+  local dir="$TOOLS/kwok"
+  fresh "$dir" cdk8s-karmada.tools/kwok
+  cd "$dir"
+  go mod edit -require="sigs.k8s.io/kwok@$KWOK_VERSION" -tool=sigs.k8s.io/kwok/cmd/kwok
+  go mod tidy
+}
+
+for component in "${@:-kubernetes etcd kwok}"; do
+  for c in $component; do "pin_$c"; done
+done
