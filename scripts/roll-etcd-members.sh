@@ -44,13 +44,18 @@ for member in "${members[@]}"; do
     continue
   fi
   echo "${member}: restarting ${running} -> ${wanted}"
-  k delete pod "${member}-0" --wait=true >/dev/null
+  old_uid="$(k get pod "${member}-0" --output 'jsonpath={.metadata.uid}')"
+  # Not --wait=true: the StatefulSet controller recreates the pod under the same name at once, and kubectl's wait for
+  # the deletion can then find the new pod and wait for it to go away instead (seen with kubectl v1.35 when the old
+  # pod is gone within milliseconds). Wait for a pod with a new uid at the wanted revision instead.
+  k delete pod "${member}-0" --wait=false >/dev/null
   for _ in $(seq 1 60); do
+    uid="$(k get pod "${member}-0" --output 'jsonpath={.metadata.uid}' 2>/dev/null || true)"
     running="$(k get pod "${member}-0" --output 'jsonpath={.metadata.labels.controller-revision-hash}' 2>/dev/null || true)"
-    [ "${running}" = "${wanted}" ] && break
+    [ -n "${uid}" ] && [ "${uid}" != "${old_uid}" ] && [ "${running}" = "${wanted}" ] && break
     sleep 2
   done
-  [ "${running}" = "${wanted}" ] || die "member ${member} was not recreated at revision ${wanted}"
+  [ "${uid}" != "${old_uid}" ] && [ "${running}" = "${wanted}" ] || die "member ${member} was not recreated at revision ${wanted}"
   k wait --for=condition=Ready "pod/${member}-0" --timeout="${timeout}" >/dev/null \
     || die "member ${member} is not Ready after its restart: stopping here; check its logs before going on"
   echo "${member}: Ready at ${wanted}"

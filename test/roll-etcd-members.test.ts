@@ -39,9 +39,9 @@ test('restarts only outdated members, one at a time, each after the previous one
   // THEN deletes and readiness waits alternate: never two members down at once
   const disruptive = calls.filter(call => call.startsWith('delete') || call.startsWith('wait --for=condition=Ready pod/karmada-etcd-') && call.endsWith('300s'));
   expect(disruptive).toEqual([
-    'delete pod karmada-etcd-0-0 --wait=true',
+    'delete pod karmada-etcd-0-0 --wait=false',
     'wait --for=condition=Ready pod/karmada-etcd-0-0 --timeout=300s',
-    'delete pod karmada-etcd-2-0 --wait=true',
+    'delete pod karmada-etcd-2-0 --wait=false',
     'wait --for=condition=Ready pod/karmada-etcd-2-0 --timeout=300s',
   ]);
 });
@@ -65,5 +65,5 @@ test('stops at the first member that does not come back Ready', () => {
   ]);
   expect(status).toBe(1);
   expect(stderr).toContain('member karmada-etcd-0 is not Ready after its restart: stopping here');
-  expect(calls.filter(call => call.startsWith('delete'))).toEqual(['delete pod karmada-etcd-0-0 --wait=true']);
+  expect(calls.filter(call => call.startsWith('delete'))).toEqual(['delete pod karmada-etcd-0-0 --wait=false']);
 });

@@ -308,6 +308,26 @@ export class HostCluster {
     });
   }
 
+  /**
+   * Runs a script of the repository (e.g. scripts/roll-etcd-members.sh) as an operator would: the real kubectl first
+   * on PATH, KUBECONFIG the cluster's admin. Never throws for a non-zero exit: returns it.
+   */
+  public runScript(script: string, args: readonly string[], timeoutMs = 600_000): Promise<KubectlResult> {
+    return new Promise(resolve => {
+      execFile('bash', [path.join(REPO_ROOT, script), ...args], {
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: timeoutMs,
+        env: {
+          PATH: `${path.dirname(this.kubectlBinary)}:/usr/local/bin:/usr/bin:/bin`,
+          KUBECONFIG: this.kubeconfig,
+          HOME: this.dir,
+        },
+      }, (error, stdout, stderr) => {
+        resolve({ status: error ? (typeof (error as any).code === 'number' ? (error as any).code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
   /** `kubectl get ... -o json`, parsed. */
   public async getJson(args: readonly string[]): Promise<any> {
     return JSON.parse((await this.kubectl(['get', ...args, '--output', 'json'])).stdout);
@@ -492,8 +512,11 @@ export class HostCluster {
     ]);
     this.launch('kwok', realProgram('kwok'), [
       `--kubeconfig=${kubeconfigs.kwok}`,
-      `--config=${kwokStagesFile()}`,
+      `--config=${kwokStagesFile()},${this.writeHarnessStages()}`,
       '--manage-all-nodes=true',
+      // Node leases, renewed every quarter of this as a kubelet does; without them the Nodes' heartbeat (every 10
+      // min) is all kube-controller-manager sees, and it marks them NotReady.
+      '--node-lease-duration-seconds=40',
       `--cidr=${HOST_POD_CIDR}`,
       '--node-ip=127.0.0.1',
       `--server-address=127.0.0.1:${ports.kwok}`,
@@ -522,6 +545,52 @@ export class HostCluster {
       }),
     });
     await this.createSharedVolumes();
+  }
+
+  /**
+   * One Stage of the harness's own besides kwok's: a bare Pod (no owner) with `restartPolicy: Never` that kwok has
+   * made Running completes (Succeeded), as a one-shot Pod whose command succeeds would. kwok's own pod-complete
+   * Stage does this only for a Job's pods; scripts/restore-etcd.sh runs bare restore Pods and waits for Succeeded.
+   * (What those Pods run is proven on real etcd by test/etcd-backup-restore.test.ts, not here.)
+   */
+  private writeHarnessStages(): string {
+    const file = path.join(this.dir, 'harness-stages.yaml');
+    fs.writeFileSync(file, [
+      'apiVersion: kwok.x-k8s.io/v1alpha1',
+      'kind: Stage',
+      'metadata:',
+      '  name: harness-bare-pod-succeeds',
+      'spec:',
+      '  resourceRef:',
+      '    apiGroup: v1',
+      '    kind: Pod',
+      '  selector:',
+      '    matchExpressions:',
+      '    - { key: ".metadata.deletionTimestamp", operator: DoesNotExist }',
+      '    - { key: ".metadata.ownerReferences", operator: DoesNotExist }',
+      '    - { key: ".spec.restartPolicy", operator: In, values: ["Never"] }',
+      '    - { key: ".status.phase", operator: In, values: ["Running"] }',
+      '  next:',
+      '    statusTemplate: |',
+      '      {{ $now := Now }}',
+      '      phase: Succeeded',
+      '      containerStatuses:',
+      '      {{ range .spec.containers }}',
+      '      - name: {{ .name | Quote }}',
+      '        image: {{ .image | Quote }}',
+      '        ready: false',
+      '        restartCount: 0',
+      '        started: false',
+      '        state:',
+      '          terminated:',
+      '            exitCode: 0',
+      '            reason: Completed',
+      '            startedAt: {{ $now | Quote }}',
+      '            finishedAt: {{ $now | Quote }}',
+      '      {{ end }}',
+      '',
+    ].join('\n'));
+    return file;
   }
 
   private async createSharedVolumes(): Promise<void> {
