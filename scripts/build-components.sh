@@ -6,6 +6,8 @@
 #   kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl   (k8s.io/kubernetes)
 #   etcd:       etcd, etcdctl, etcdutl                                             (go.etcd.io/etcd/*/v3)
 #   kwok:       kwok                                                               (sigs.k8s.io/kwok)
+#   karmada:    karmada-aggregated-apiserver, -controller-manager, -scheduler, -webhook, -descheduler, -search,
+#               -metrics-adapter, -scheduler-estimator                              (github.com/karmada-io/karmada)
 #
 # Usage: scripts/build-components.sh [component...]   (default: all of them)
 # Environment:
@@ -45,7 +47,7 @@ build() {
     rm -rf "$dir.partial" && mkdir -p "$dir.partial"
     local pair
     for pair in "$@"; do
-      (cd "$TOOLS/$component" && go build -trimpath -ldflags "-s -w $ldflags" -o "$dir.partial/${pair%%=*}" "${pair#*=}")
+      (cd "$TOOLS/$component" && go build -trimpath ${BUILD_TAGS:+-tags "$BUILD_TAGS"} -ldflags "-s -w $ldflags" -o "$dir.partial/${pair%%=*}" "${pair#*=}")
     done
     touch "$dir.partial/.complete"
     rm -rf "$dir" && mv "$dir.partial" "$dir"
@@ -95,8 +97,23 @@ build_kwok() {
   ln -sfn "$dir/stages.yaml" "$ROOT/.real-components/kwok-stages.yaml"
 }
 
+build_karmada() {
+  # Karmada's own Makefile builds with this tag (k8s.io/apimachinery keeps its older protobuf messages one more
+  # release under it) and stamps the version as below.
+  BUILD_TAGS=kubernetes_protomessage_one_more_release build karmada "$KARMADA_VERSION" \
+    "-X github.com/karmada-io/karmada/pkg/version.gitVersion=$KARMADA_VERSION" \
+    karmada-aggregated-apiserver=github.com/karmada-io/karmada/cmd/aggregated-apiserver \
+    karmada-controller-manager=github.com/karmada-io/karmada/cmd/controller-manager \
+    karmada-scheduler=github.com/karmada-io/karmada/cmd/scheduler \
+    karmada-webhook=github.com/karmada-io/karmada/cmd/webhook \
+    karmada-descheduler=github.com/karmada-io/karmada/cmd/descheduler \
+    karmada-search=github.com/karmada-io/karmada/cmd/karmada-search \
+    karmada-metrics-adapter=github.com/karmada-io/karmada/cmd/metrics-adapter \
+    karmada-scheduler-estimator=github.com/karmada-io/karmada/cmd/scheduler-estimator
+}
+
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd kwok)
+[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd kwok karmada)
 for component in "${components[@]}"; do "build_$component"; done
 
 # Each binary's own account of its version (the first line of what it prints).
@@ -105,7 +122,7 @@ for bin in "$LINKS"/*; do
   name="$(basename "$bin")"
   case "$name" in
     kubectl) version="$("$bin" version --client 2>&1 || true)" ;;
-    etcdctl|etcdutl) version="$("$bin" version 2>&1 || true)" ;;
+    etcdctl|etcdutl|karmada-*) version="$("$bin" version 2>&1 || true)" ;;
     *) version="$("$bin" --version 2>&1 || true)" ;;
   esac
   echo "$name: ${version%%$'\n'*}"

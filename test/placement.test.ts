@@ -4,10 +4,18 @@ import { EtcdTopology } from '../src';
 import { makeHosts, podOf, ScheduledPod, scheduleInOrder, whyUnschedulable } from './scheduler-model';
 import { Manifest, ofKind, synthTopology, workloads } from './util';
 
+/**
+ * MODEL, kept as a fast unit test: placement against test/scheduler-model.ts, a model of kube-scheduler's required
+ * affinity rules written here. The real kube-scheduler proves the same claims for the same topologies on a real host
+ * cluster in test/real-cluster-placement.test.ts (exact hosts, one fewer, twice) and the rolling updates in
+ * test/real-cluster-operations.test.ts; this file adds what a real run cannot cheaply cover: 50 random pod orders
+ * and host choices per topology, and the deadlock a naive self anti-affinity would cause.
+ */
+
 /** Every pod of a synthesized topology, one per workload (all are single-replica). */
 const allPods = (objects: Manifest[]) => workloads(objects).map(workload => podOf(workload));
 
-describe('the scheduler model', () => {
+describe('the scheduler model (a model, not kube-scheduler)', () => {
   test('reads NotIn, Exists and matchLabels as kube-scheduler does', () => {
     const pods = allPods(synthTopology().objects);
     // GIVEN 3 hosts WHEN cp-1's apiserver asks for the host that holds cp-0's pods THEN it is refused

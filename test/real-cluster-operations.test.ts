@@ -28,7 +28,7 @@ const OPERATED = [
   'example stacked (3 nodes, 3 zones, LoadBalancer, pull mode)',
   'example external (3+3, every optional component)',
   'stacked 5, 5 zones',
-  'external 3+5, no zones',
+  'external 3+5, no zones, hosts labelled by role',
   'example external endpoints (3 nodes, existing Secrets)',
 ];
 
@@ -117,6 +117,8 @@ describe.each(OPERATED)('%s: operations on a real host cluster', scenarioName =>
   afterAll(async () => {
     fs.mkdirSync(HOST_CLUSTER_REPORT_DIR, { recursive: true });
     fs.writeFileSync(path.join(HOST_CLUSTER_REPORT_DIR, `report-operations-${scenario.name}.json`), JSON.stringify(report, null, 2));
+    // A test that failed mid-way may have left its monitor sampling: end it, or jest never exits.
+    await PlaneMonitor.stopAll();
     await cluster?.stop();
   });
 
@@ -255,6 +257,8 @@ describe.each(OPERATED)('%s: operations on a real host cluster', scenarioName =>
       statefulSets: Object.fromEntries(((await cluster.getJson(['statefulsets', '--namespace', scenario.namespace])).items as any[])
         .map(s => [s.metadata.name, s.spec.replicas])),
     });
+    // GIVEN the whole plane up
+    await waitForPlane(cluster, scenario);
     const before = await state();
     // WHEN the dry run reads the live cluster
     const dryRun = await cluster.runScript('scripts/restore-etcd.sh', [...args, '--dry-run']);

@@ -1,4 +1,8 @@
 /**
+ * MODEL of the cluster (a fake kubectl), kept as a fast unit test for the failure paths: the script's run against the
+ * real host cluster (real kubectl, apiserver, StatefulSet and deployment controllers) is in
+ * test/real-cluster-operations.test.ts.
+ *
  * scripts/restore-etcd.sh against a fake kubectl (test/fixtures/fake-kubectl-restore) that answers from the
  * synthesized objects, evaluating the script's jsonpath expressions with a real kubectl: what it reads, what it stops
  * and in which order, the restore Pods it applies, and what it refuses. The restore Pods' command lines are run for real

@@ -3,6 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+/**
+ * MODEL of the cluster (test/fixtures/fake-kubectl), kept as a fast unit test for the refusals and the failure path:
+ * the script's roll of real StatefulSets on the real host cluster is in test/real-cluster-operations.test.ts.
+ */
 const SCRIPT = path.join(__dirname, '..', 'scripts', 'roll-etcd-members.sh');
 const FAKE_KUBECTL = path.join(__dirname, 'fixtures', 'fake-kubectl');
 const MEMBERS = ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'];

@@ -1,5 +1,6 @@
 /**
- * A small model of the Kubernetes scheduler's *required* inter-pod (anti-)affinity rules, enough to prove that a
+ * MODEL (not kube-scheduler; the real one runs in test/real-cluster-*.test.ts). A small model of the Kubernetes
+ * scheduler's *required* inter-pod (anti-)affinity rules, enough to prove that a
  * synthesized placement is feasible, that forbidden placements are refused, and that a rolling update's surge pod
  * fits. It follows kube-scheduler's InterPodAffinity plugin: a required affinity term is met by a matching pod in
  * the same topology domain, or, when no pod anywhere matches, by the incoming pod matching its own term; a required

@@ -93,41 +93,6 @@ describe('PodDisruptionBudgets', () => {
     }
   });
 
-  test.each([
-    ['stacked 3', {}, 3, 2, 3],
-    ['stacked 5', { controlPlaneNodes: 5 }, 5, 3, 5],
-    ['external 3+5', { etcd: EtcdTopology.external({ members: 5 }) }, 8, 3, 3],
-  ])('%s: draining host after host, the eviction API never takes etcd below quorum nor a component below all but one', (_name, props, hostCount, quorum, nodes) => {
-    // GIVEN the topology placed on its hosts, and its budgets
-    const { objects } = synthTopology(props);
-    const hosts = makeHosts(hostCount);
-    const placement = scheduleInOrder(controlPlanePods(objects), hosts);
-    expect(placement.unschedulable).toBeUndefined();
-    let running = [...placement.placed];
-    const disruptionBudgets = ofKind(objects, 'PodDisruptionBudget');
-    // The eviction API (policy/v1, every pod Ready): allowed while every budget selecting the pod keeps
-    // minAvailable without it. Evicted pods stay gone: drained hosts are cordoned, stacked members' volumes pinned.
-    const evictionAllowed = (pod: ScheduledPod) => disruptionBudgets
-      .filter(budget => Object.entries(budget.spec.selector.matchLabels).every(([key, value]) => pod.labels[key] === value))
-      .every(budget => running.filter(other => Object.entries(budget.spec.selector.matchLabels)
-        .every(([key, value]) => other.labels[key] === value)).length - 1 >= budget.spec.minAvailable);
-    const refused: string[] = [];
-    // WHEN every host is drained in turn (kubectl drain retries refused evictions; here a refusal ends that host's drain)
-    for (const host of hosts) {
-      for (const pod of running.filter(candidate => candidate.host === host.name)) {
-        if (evictionAllowed(pod)) running = running.filter(other => other !== pod);
-        else refused.push(pod.name);
-      }
-      // THEN after every host etcd keeps its quorum, and every component all its instances but one
-      expect(running.filter(pod => pod.labels[KarmadaLabels.NAME] === 'etcd').length).toBeGreaterThanOrEqual(quorum);
-      for (const component of ['karmada-apiserver', 'karmada-scheduler', 'karmada-controller-manager', 'karmada-webhook']) {
-        expect(running.filter(pod => pod.labels[KarmadaLabels.NAME] === component).length).toBeGreaterThanOrEqual(nodes - 1);
-      }
-    }
-    // ... and the drains were stopped by the budgets, not finished
-    expect(refused.length).toBeGreaterThan(0);
-  });
-
   test('disruptionBudgets: false synthesizes none', () => {
     expect(Object.keys(budgets({ disruptionBudgets: false }))).toEqual([]);
   });

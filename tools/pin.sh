@@ -50,6 +50,18 @@ pin_kwok() {
   go mod tidy
 }
 
-for component in "${@:-kubernetes etcd kwok}"; do
+pin_karmada() {
+  # Karmada's go.mod has no replace directives; the wrapper only names the commands the library deploys.
+  local dir="$TOOLS/karmada"
+  fresh "$dir" cdk8s-karmada.tools/karmada
+  cd "$dir"
+  go mod edit -require="github.com/karmada-io/karmada@$KARMADA_VERSION"
+  for command in aggregated-apiserver controller-manager scheduler webhook descheduler karmada-search metrics-adapter scheduler-estimator; do
+    go mod edit -tool="github.com/karmada-io/karmada/cmd/$command"
+  done
+  go mod tidy
+}
+
+for component in "${@:-kubernetes etcd kwok karmada}"; do
   for c in $component; do "pin_$c"; done
 done

@@ -7,7 +7,7 @@ import { Component, etcdClientServiceName, hostServiceName, nodeApiServerService
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
-  checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount,
+  checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount, warnExternalEtcdHostsNotDisjoint,
   checkCertificateDnsName, checkHttpsUrl, checkInstanceName, checkIpAddress,
 } from './validation';
 
@@ -109,8 +109,12 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     memberNames.forEach((memberName, index) =>
       errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, defaultMemberName(index))));
     errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
-    if (!stacked) warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
-    else warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
+    if (stacked) {
+      warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
+    } else {
+      warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
+      warnings.push(...warnExternalEtcdHostsNotDisjoint(input.controlPlaneHostLabels, input.etcdHostLabels));
+    }
 
     const tuning = checkEtcdTuning(input.etcdTuning);
     errors.push(...tuning.errors);

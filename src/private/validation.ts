@@ -50,6 +50,19 @@ export function warnEtcdMemberCount(property: string, members: number): string[]
 }
 
 /**
+ * External etcd: whether the host labels keep control-plane nodes off the members' hosts by themselves. Pod
+ * anti-affinity alone only keeps them off hosts where a member runs *now*: while a member is down (a drain, a
+ * reboot), a control-plane node whose own host is unavailable may be scheduled onto the member's host, and the
+ * member, held there by its local volume, then stays Pending. Disjoint label sets (one key, two values) rule it out.
+ */
+export function warnExternalEtcdHostsNotDisjoint(controlPlaneHostLabels?: Record<string, string>, etcdHostLabels?: Record<string, string>): string[] {
+  const disjoint = Object.entries(etcdHostLabels ?? {}).some(([key, value]) =>
+    controlPlaneHostLabels?.[key] !== undefined && controlPlaneHostLabels[key] !== value);
+  if (disjoint) return [];
+  return ['etcd is external but controlPlaneHosts and etcdHosts do not keep their hosts apart by label: while an etcd member is down (a drain, a reboot), a control-plane node whose own host is unavailable can be scheduled onto the member\'s host, and the member, held there by its volume, then stays Pending; give both the same label key with different values, e.g. controlPlaneHosts: { nodeLabels: { \'karmada.io/host-role\': \'control-plane\' } } and etcdHosts: { nodeLabels: { \'karmada.io/host-role\': \'etcd\' } }'];
+}
+
+/**
  * A name that becomes part of Service, workload and label values: a DNS-1123 label that starts with a letter
  * (a Service name must) and leaves room for the suffixes the library adds.
  */

@@ -249,17 +249,36 @@ function newRunDirectory(name: string): string {
   return dir;
 }
 
+/** Process groups the harness launched and that still run: killed when the test process exits, however it exits. */
+const LAUNCHED_PROCESS_GROUPS = new Set<number>();
+let exitHandlerInstalled = false;
+
+function killLaunchedOnExit(): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.once('exit', () => {
+    for (const group of LAUNCHED_PROCESS_GROUPS) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  });
+}
+
 /** A running host cluster. Start with {@link HostCluster.start}; always {@link HostCluster.stop} it. */
 export class HostCluster {
   /** Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok; returns once pods can be scheduled. */
   public static async start(name: string): Promise<HostCluster> {
+    killLaunchedOnExit();
     const dir = newRunDirectory(name);
     const cluster = new HostCluster(dir);
     try {
       await cluster.boot();
     } catch (error) {
       const logs = cluster.logTails();
-      await cluster.stop({ keep: true });
+      await cluster.stop();
       throw new Error(`${(error as Error).message}\n${logs}`);
     }
     return cluster;
@@ -280,6 +299,11 @@ export class HostCluster {
     this.pki = path.join(dir, 'pki');
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
     this.kubectlBinary = realProgram('kubectl');
+  }
+
+  /** Whether stop() has been called: loops that poll the cluster end then. */
+  public get isStopped(): boolean {
+    return this.stopped;
   }
 
   /** The apiserver's URL. */
@@ -403,8 +427,11 @@ export class HostCluster {
     await this.createSharedVolumes();
   }
 
-  /** Stops every process (SIGTERM, then SIGKILL after 5 s). Deletes the run directory unless `keep`. */
-  public async stop(options: { keep?: boolean } = {}): Promise<void> {
+  /**
+   * Stops every process (SIGTERM, then SIGKILL after 5 s). The run directory stays for a look at the logs (the next
+   * runs prune all but the newest few); `discard` deletes it at once.
+   */
+  public async stop(options: { discard?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const running of [...this.processes].reverse()) {
@@ -425,7 +452,7 @@ export class HostCluster {
       await exited;
       clearTimeout(timer);
     }
-    if (!options.keep && process.env.REAL_CLUSTER_KEEP_RUN !== '1') fs.rmSync(this.dir, { recursive: true, force: true });
+    if (options.discard) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The last lines of every component's log, for a failure message. */
@@ -478,6 +505,8 @@ export class HostCluster {
       '--enable-admission-plugins=NodeRestriction',
       '--allow-privileged=true',
       '--profiling=false',
+      // The only address it has is loopback, which the kubernetes Endpoints may not hold: leave them empty.
+      '--endpoint-reconciler-type=none',
       `--cert-dir=${path.join(this.dir, 'apiserver-certs')}`,
     ]);
     await waitFor('kube-apiserver /readyz', async () => {
@@ -651,6 +680,8 @@ export class HostCluster {
     child.once('error', error => (running.exited = `spawn error ${error.message}`));
     fs.appendFileSync(path.join(this.dir, 'pids'), `${child.pid}\n`);
     this.processes.push(running);
+    LAUNCHED_PROCESS_GROUPS.add(child.pid!);
+    child.once('exit', () => LAUNCHED_PROCESS_GROUPS.delete(child.pid!));
   }
 
   private assertRunning(): void {

@@ -159,8 +159,20 @@ function sampleOf(pods: readonly LivePod[]): PlaneSample {
 /** Samples the plane's pods every `intervalMs` until stopped. */
 export class PlaneMonitor {
   public static start(cluster: HostCluster, namespace: string, intervalMs = 200): PlaneMonitor {
-    return new PlaneMonitor(cluster, namespace, intervalMs);
+    const monitor = new PlaneMonitor(cluster, namespace, intervalMs);
+    PlaneMonitor.active.add(monitor);
+    return monitor;
   }
+
+  /**
+   * Stops every monitor still sampling: for an afterAll, so that a test that failed before its own stop() leaves
+   * no loop polling a stopped cluster (which would keep jest from exiting).
+   */
+  public static async stopAll(): Promise<void> {
+    await Promise.all([...PlaneMonitor.active].map(m => m.stop()));
+  }
+
+  private static readonly active = new Set<PlaneMonitor>();
 
   public readonly samples: PlaneSample[] = [];
   private running = true;
@@ -168,7 +180,7 @@ export class PlaneMonitor {
 
   private constructor(cluster: HostCluster, namespace: string, intervalMs: number) {
     this.loop = (async () => {
-      while (this.running) {
+      while (this.running && !cluster.isStopped) {
         try {
           this.samples.push(sampleOf(await cluster.pods(namespace)));
         } catch {
@@ -181,6 +193,7 @@ export class PlaneMonitor {
 
   public async stop(): Promise<PlaneSample[]> {
     this.running = false;
+    PlaneMonitor.active.delete(this);
     await this.loop;
     return this.samples;
   }

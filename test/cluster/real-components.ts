@@ -16,7 +16,18 @@ const BUILD_SCRIPT = path.join(REPO_ROOT, 'scripts', 'build-components.sh');
 export type RealProgram =
   | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl'
   | 'etcd' | 'etcdctl' | 'etcdutl'
-  | 'kwok';
+  | 'kwok'
+  | KarmadaProgram;
+
+/** Karmada's own programs (karmada-apiserver is kube-apiserver; its kube-controller-manager the upstream one). */
+export type KarmadaProgram =
+  | 'karmada-aggregated-apiserver' | 'karmada-controller-manager' | 'karmada-scheduler' | 'karmada-webhook'
+  | 'karmada-descheduler' | 'karmada-search' | 'karmada-metrics-adapter' | 'karmada-scheduler-estimator';
+
+export const KARMADA_PROGRAMS: readonly KarmadaProgram[] = [
+  'karmada-aggregated-apiserver', 'karmada-controller-manager', 'karmada-scheduler', 'karmada-webhook',
+  'karmada-descheduler', 'karmada-search', 'karmada-metrics-adapter', 'karmada-scheduler-estimator',
+];
 
 const COMPONENT_OF: Record<RealProgram, string> = {
   'kube-apiserver': 'kubernetes',
@@ -27,9 +38,10 @@ const COMPONENT_OF: Record<RealProgram, string> = {
   'etcdctl': 'etcd',
   'etcdutl': 'etcd',
   'kwok': 'kwok',
+  ...Object.fromEntries(KARMADA_PROGRAMS.map(program => [program, 'karmada'])) as Record<KarmadaProgram, string>,
 };
 
-/** The versions tools/versions.env pins (`KUBERNETES_VERSION`, `ETCD_VERSION`, `KWOK_VERSION`). */
+/** The versions tools/versions.env pins (`KUBERNETES_VERSION`, `ETCD_VERSION`, `KWOK_VERSION`, `KARMADA_VERSION`). */
 export function pinnedVersions(): Record<string, string> {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'tools', 'versions.env'), 'utf8');
   const versions: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
-import { buildExternalChart } from '../../examples/external/chart';
+import { buildExternalChart, HOST_ROLE_LABEL } from '../../examples/external/chart';
 import { buildExternalEndpointsChart } from '../../examples/external-endpoints/chart';
 import { buildStackedChart } from '../../examples/stacked/chart';
 import { EtcdTopology, FailureToleranceReport, HATopology, HATopologyProps, KarmadaLabels } from '../../src';
@@ -17,11 +17,17 @@ export interface Scenario {
   /** The installation (HATopology) name. */
   readonly instance: string;
   readonly tolerance: FailureToleranceReport;
+  /**
+   * The label the hosts need for their role, when the topology asks for one (external etcd with disjoint host
+   * labels): the first `etcdMembers` of every `hostsRequired` hosts get `etcd`, the others `control-plane`.
+   */
+  readonly hostRoleLabel?: string;
 }
 
-function fromChart(name: string, chart: Chart, topology: HATopology): Scenario {
+function fromChart(name: string, chart: Chart, topology: HATopology, hostRoleLabel?: string): Scenario {
   return {
     name,
+    ...(hostRoleLabel ? { hostRoleLabel } : {}),
     objects: Testing.synth(chart),
     namespace: topology.namespace,
     instance: topology.name,
@@ -29,35 +35,44 @@ function fromChart(name: string, chart: Chart, topology: HATopology): Scenario {
   };
 }
 
-function example(name: string, build: (app: App) => Chart): () => Scenario {
+function example(name: string, build: (app: App) => Chart, hostRoleLabel?: string): () => Scenario {
   return () => {
     const chart = build(Testing.app());
-    return fromChart(name, chart, chart.node.findChild('Karmada') as HATopology);
+    return fromChart(name, chart, chart.node.findChild('Karmada') as HATopology, hostRoleLabel);
   };
 }
 
 function ofProps(name: string, props: HATopologyProps): () => Scenario {
   return () => {
     const chart = new Chart(Testing.app(), 'scenario');
-    return fromChart(name, chart, new HATopology(chart, 'karmada', props));
+    const hostRoleLabel = props.etcdHosts?.nodeLabels?.[HOST_ROLE_LABEL] ? HOST_ROLE_LABEL : undefined;
+    return fromChart(name, chart, new HATopology(chart, 'karmada', props), hostRoleLabel);
   };
 }
+
+/** External etcd's hosts kept apart by a role label, as the library advises. */
+export const HOSTS_APART: HATopologyProps = {
+  controlPlaneHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'control-plane' } },
+  etcdHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'etcd' } },
+};
 
 const FIVE_ZONES = ['zone-a', 'zone-b', 'zone-c', 'zone-d', 'zone-e'];
 
 /** Every scenario, by name; each is synthesized when asked for. */
 export const SCENARIOS: Record<string, () => Scenario> = {
   'example stacked (3 nodes, 3 zones, LoadBalancer, pull mode)': example('example-stacked', buildStackedChart),
-  'example external (3+3, every optional component)': example('example-external', buildExternalChart),
+  'example external (3+3, every optional component)': example('example-external', buildExternalChart, HOST_ROLE_LABEL),
   'example external endpoints (3 nodes, existing Secrets)': example('example-external-endpoints', buildExternalEndpointsChart),
   'stacked 3, no zones': ofProps('stacked-3', { etcd: EtcdTopology.stacked(), controlPlaneNodes: 3 }),
   'stacked 5, 5 zones': ofProps('stacked-5-zones', {
     etcd: EtcdTopology.stacked(), controlPlaneNodes: 5, failureDomain: kplus.Topology.ZONE, zones: FIVE_ZONES,
   }),
-  'external 3+3, 3 zones': ofProps('external-3-3-zones', {
+  'external 3+3, 3 zones, no host labels': ofProps('external-3-3-zones', {
     etcd: EtcdTopology.external({ members: 3 }), controlPlaneNodes: 3, failureDomain: kplus.Topology.ZONE, zones: FIVE_ZONES.slice(0, 3),
   }),
-  'external 3+5, no zones': ofProps('external-3-5', { etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3 }),
+  'external 3+5, no zones, hosts labelled by role': ofProps('external-3-5', {
+    etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3, ...HOSTS_APART,
+  }),
   'external endpoints, 3 zones': ofProps('external-endpoints-zones', {
     etcd: EtcdTopology.externalEndpoints({
       endpoints: ['https://etcd-0.db.internal:2379', 'https://etcd-1.db.internal:2379', 'https://etcd-2.db.internal:2379'],
@@ -74,9 +89,13 @@ export function manifestFile(objects: readonly Manifest[]): string {
   return objects.map(o => stringify(o, { lineWidth: 0 })).join('---\n');
 }
 
-/** `count` hosts over the scenario's zones (round-robin), when it names zones. */
+/** `count` hosts over the scenario's zones (round-robin), when it names zones, labelled for their role if it asks. */
 export function hostsFor(scenario: Scenario, count: number): HostSpec[] {
-  return hosts(count, scenario.tolerance.zones);
+  const { etcdMembers, hostsRequired } = scenario.tolerance;
+  return hosts(count, scenario.tolerance.zones).map((host, index) => scenario.hostRoleLabel === undefined ? host : {
+    ...host,
+    labels: { [scenario.hostRoleLabel]: index % hostsRequired < etcdMembers ? 'etcd' : 'control-plane' },
+  });
 }
 
 /** How the pods of a scenario are expected to sit on the hosts, and what they actually do. */
