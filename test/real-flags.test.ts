@@ -59,7 +59,8 @@ test.each(Object.keys(SCENARIOS))('%s: every flag of kube-apiserver, kube-contro
   }
   expect(checked).toBeGreaterThan(0);
   expect(unknown).toEqual([]);
-  const programs = new Set(workloads(objects).flatMap(w => (w.spec.template.spec.containers as Manifest[]).map(c => programOf(c.image)).filter(Boolean)));
+  const programs = new Set(workloads(objects)
+    .flatMap(w => (w.spec.template.spec.containers as Manifest[]).map(c => programOf(c.image)).filter(Boolean)));
   // every scenario runs at least the apiserver, both controller managers, the scheduler and the webhook
   for (const program of ['kube-apiserver', 'kube-controller-manager', 'karmada-controller-manager', 'karmada-scheduler', 'karmada-webhook'] as const) {
     expect({ program, checked: programs.has(program) }).toEqual({ program, checked: true });

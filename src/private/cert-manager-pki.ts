@@ -72,7 +72,7 @@ export function addCertManagerPki(scope: Construct, input: CertManagerPkiInput):
         privateKey: {
           algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
           size: 256,
-          encoding: cm.CertificateSpecPrivateKeyEncoding.PKCS8,
+          encoding: certificate.keyEncoding === 'PKCS1' ? cm.CertificateSpecPrivateKeyEncoding.PKCS1 : cm.CertificateSpecPrivateKeyEncoding.PKCS8,
           rotationPolicy: certificate.keepPrivateKey
             ? cm.CertificateSpecPrivateKeyRotationPolicy.NEVER
             : cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,

@@ -37,6 +37,12 @@ export interface PlannedCertificate {
   readonly usages: KeyUsage[];
   /** cert-manager keeps the private key across renewals (CAs, the service-account key): rotating it would invalidate every certificate or token it signed. */
   readonly keepPrivateKey: boolean;
+  /**
+   * The key's PEM encoding. PKCS1 (for ECDSA: SEC1, `EC PRIVATE KEY`) only for the service-account key:
+   * kube-apiserver's `--service-account-key-file` reads public keys from it with a parser that takes SEC1 but not
+   * a PKCS#8 ECDSA key (it refused to start on one in test/real-karmada.test.ts). PKCS8 for every other key.
+   */
+  readonly keyEncoding: 'PKCS1' | 'PKCS8';
 }
 
 /** What the PKI depends on. */
@@ -80,10 +86,10 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   const hostNames = (component: string) => serviceDnsNames(hostServiceName(instance, component), namespace, clusterDomain);
   const certificates: PlannedCertificate[] = [];
   const ca = (authority: CertificateAuthority, secretName: string, commonName: string, purpose: string) => certificates.push({
-    secretName, purpose, isCA: authority, commonName, organizations: [], dnsNames: [], ipAddresses: [], usages: CA, keepPrivateKey: true,
+    secretName, purpose, isCA: authority, commonName, organizations: [], dnsNames: [], ipAddresses: [], usages: CA, keepPrivateKey: true, keyEncoding: 'PKCS8',
   });
   const leaf = (issuer: CertificateAuthority, secretName: string, purpose: string, commonName: string, usages: KeyUsage[],
-    names: { organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[]; keepPrivateKey?: boolean } = {}) => certificates.push({
+    names: { organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[]; keepPrivateKey?: boolean; keyEncoding?: 'PKCS1' } = {}) => certificates.push({
     secretName,
     purpose,
     issuer,
@@ -93,6 +99,7 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
     dnsNames: [...new Set(names.dnsNames ?? [])],
     ipAddresses: [...new Set(names.ipAddresses ?? [])],
     keepPrivateKey: names.keepPrivateKey ?? false,
+    keyEncoding: names.keyEncoding ?? 'PKCS8',
   });
   const client = (component: string) => leaf(CertificateAuthority.KARMADA, SecretNames.client(instance, component),
     `${component}'s client certificate for karmada-apiserver`, componentUserName(component), CLIENT);
@@ -147,7 +154,7 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   leaf(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyClient(instance),
     'the identity karmada-apiserver presents to aggregated API servers', FRONT_PROXY_CLIENT_USER, CLIENT);
   leaf(CertificateAuthority.KARMADA, SecretNames.serviceAccountKey(instance), 'the service-account token signing key (only tls.key is used)',
-    `${instance}-service-account-signer`, ['digital signature'], { keepPrivateKey: true });
+    `${instance}-service-account-signer`, ['digital signature'], { keepPrivateKey: true, keyEncoding: 'PKCS1' });
 
   aggregatedServing(Component.AGGREGATED_API_SERVER);
   client(Component.AGGREGATED_API_SERVER);

@@ -24,6 +24,10 @@ export const HOST_CLUSTER_STATE_DIR = path.join(REPO_ROOT, '.real-cluster', 'run
 export const HOST_CLUSTER_REPORT_DIR = path.join(REPO_ROOT, '.real-cluster', 'reports');
 /** The Service range of the host cluster (the `kubernetes` Service gets its first address). */
 export const HOST_SERVICE_CIDR = '10.96.0.0/16';
+/** The annotation kwok manages a Node by (the harness starts it with this selector). */
+export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
+/** The annotation that gives a host to the pod runner instead (test/cluster/pod-runner.ts). */
+export const POD_RUNNER_ANNOTATION = 'harness.cdk8s-karmada/kubelet';
 /** Pod addresses kwok hands out. */
 export const HOST_POD_CIDR = '10.244.0.0/16';
 /** The default StorageClass. */
@@ -46,6 +50,12 @@ export interface HostSpec {
   /** The zone, as topology.kubernetes.io/zone (and topology.kubernetes.io/region `region-1`). */
   readonly zone?: string;
   readonly taints?: ReadonlyArray<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }>;
+  /**
+   * Who plays the host's kubelet: kwok (pods are Running and Ready at once, nothing runs) or the pod runner
+   * (test/cluster/pod-runner.ts: the containers run as processes, the probes decide readiness).
+   * @default 'kwok'
+   */
+  readonly kubelet?: 'kwok' | 'pod-runner';
 }
 
 /** `count` hosts `host-0`..., spread round-robin over `zones` when given. */
@@ -371,12 +381,14 @@ export class HostCluster {
         kind: 'Node',
         metadata: {
           name: spec.name,
-          annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+          annotations: spec.kubelet === 'pod-runner'
+            ? { 'node.alpha.kubernetes.io/ttl': '0', [POD_RUNNER_ANNOTATION]: 'pod-runner' }
+            : { 'node.alpha.kubernetes.io/ttl': '0', [KWOK_ANNOTATION]: 'fake' },
           labels: {
             'kubernetes.io/hostname': spec.name,
             'kubernetes.io/os': 'linux',
             'kubernetes.io/arch': 'amd64',
-            'type': 'kwok',
+            ...(spec.kubelet === 'pod-runner' ? {} : { type: 'kwok' }),
             ...(spec.zone ? { 'topology.kubernetes.io/zone': spec.zone, 'topology.kubernetes.io/region': 'region-1' } : {}),
             ...spec.labels,
           },
@@ -542,7 +554,8 @@ export class HostCluster {
     this.launch('kwok', realProgram('kwok'), [
       `--kubeconfig=${kubeconfigs.kwok}`,
       `--config=${kwokStagesFile()},${this.writeHarnessStages()}`,
-      '--manage-all-nodes=true',
+      // Only the hosts that carry kwok's annotation: the others' kubelet is the pod runner.
+      `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
       // Node leases, renewed every quarter of this as a kubelet does; without them the Nodes' heartbeat (every 10
       // min) is all kube-controller-manager sees, and it marks them NotReady.
       '--node-lease-duration-seconds=40',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CertificateProfile, ExtendedKeyUsage, OpensslKeyUsage, issueCertificate } from './pki';
@@ -184,6 +185,8 @@ export function issueCertManagerPki(objects: readonly unknown[], options: IssueO
     const profile = profileOf(certificate, deviations, options.validityDays);
     const dir = path.join(options.dir, certificate.spec.secretName);
     const files = issueCertificate(profile, { certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key') }, signer);
+    // cert-manager's PKCS1 encoding of an ECDSA key is SEC1 (`EC PRIVATE KEY`); openssl wrote PKCS#8.
+    if (certificate.spec.privateKey?.encoding === 'PKCS1') toSec1(files.keyFile);
     const caFile = path.join(dir, 'ca.crt');
     fs.copyFileSync(signer ? signer.certFile : files.certFile, caFile);
     const result: IssuedSecret = {
@@ -221,6 +224,7 @@ export function renewIssuedSecret(secret: IssuedSecret, signer: IssuedSecret | u
   }
   if (path.resolve(dir) === path.resolve(secret.dir)) fail(`renewing ${secret.secretName}: write the renewed Secret to a new directory`);
   const files = issueCertificate(secret.profile, { certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key') }, signer);
+  if (secret.spec.privateKey?.encoding === 'PKCS1') toSec1(files.keyFile);
   const caFile = path.join(dir, 'ca.crt');
   fs.copyFileSync(signer ? signer.certFile : files.certFile, caFile);
   return { ...secret, dir, certFile: files.certFile, keyFile: files.keyFile, caFile };
@@ -243,8 +247,8 @@ function profileOf(certificate: CertificateObject, deviations: readonly Certific
   if (privateKey.algorithm !== 'ECDSA' || privateKey.size !== 256) {
     fail(`${where}: private key ${privateKey.algorithm ?? '(default RSA)'} ${privateKey.size ?? ''}: only ECDSA 256 is issued here`);
   }
-  if (privateKey.encoding !== undefined && privateKey.encoding !== 'PKCS8') {
-    fail(`${where}: key encoding ${privateKey.encoding}: openssl writes PKCS8 here`);
+  if (privateKey.encoding !== undefined && privateKey.encoding !== 'PKCS8' && privateKey.encoding !== 'PKCS1') {
+    fail(`${where}: key encoding ${privateKey.encoding} is not mapped`);
   }
 
   const usages = spec.usages && spec.usages.length > 0 ? spec.usages : DEFAULT_USAGES;
@@ -270,6 +274,13 @@ function profileOf(certificate: CertificateObject, deviations: readonly Certific
     isCA: spec.isCA === true,
     validityDays,
   };
+}
+
+/** Rewrites a PKCS#8 ECDSA key file as SEC1 (`EC PRIVATE KEY`), cert-manager's `encoding: PKCS1` for ECDSA. */
+function toSec1(keyFile: string): void {
+  const sec1 = execFileSync('openssl', ['ec', '-in', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  if (!sec1.startsWith('-----BEGIN EC PRIVATE KEY-----')) fail(`openssl ec wrote no EC PRIVATE KEY for ${keyFile}`);
+  fs.writeFileSync(keyFile, sec1, { mode: 0o600 });
 }
 
 function fail(message: string): never {
