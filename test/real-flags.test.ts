@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { KARMADA_PROGRAMS, realProgram, RealProgram } from './cluster/real-components';
+import { imageName, KARMADA_PROGRAMS, realProgram, RealProgram } from './cluster/real-components';
 import { SCENARIOS } from './cluster/scenarios';
 import { Manifest, workloads } from './util';
 
@@ -25,7 +25,7 @@ const IMAGE_TO_PROGRAM: Record<string, RealProgram> = {
 };
 
 function programOf(image: string): RealProgram | undefined {
-  return IMAGE_TO_PROGRAM[image.replace(/[:@].*$/, '').split('/').pop()!];
+  return IMAGE_TO_PROGRAM[imageName(image)];
 }
 
 const known = new Map<RealProgram, Set<string>>();

@@ -4,6 +4,7 @@ import {
   EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaControlPlaneNode, KarmadaWarnings, Pki,
 } from '../src';
 import { synthTopology } from './util';
+import { HOSTS_BY_ROLE } from '../examples/external/chart';
 import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 
 const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
@@ -147,22 +148,16 @@ describe('HATopology validation', () => {
 /** Legal but unsafe choices, and the warning each must give. */
 const EXTERNAL_HOSTS_WARNING = 'etcd is external but controlPlaneHosts and etcdHosts do not keep their hosts apart by label: while an etcd member is down (a drain, a reboot), a control-plane node whose own host is unavailable can be scheduled onto the member\'s host, and the member, held there by its volume, then stays Pending; give both the same label key with different values, e.g. controlPlaneHosts: { nodeLabels: { \'karmada.io/host-role\': \'control-plane\' } } and etcdHosts: { nodeLabels: { \'karmada.io/host-role\': \'etcd\' } }';
 
-/** Control-plane and etcd hosts kept apart by label, as external etcd should be. */
-const HOSTS_APART: HATopologyProps = {
-  controlPlaneHosts: { nodeLabels: { 'karmada.io/host-role': 'control-plane' } },
-  etcdHosts: { nodeLabels: { 'karmada.io/host-role': 'etcd' } },
-};
-
 const WARNINGS: Array<[string, HATopologyProps, string]> = [
   ['a descheduler without estimators', { components: { descheduler: true } },
     'components.descheduler is on but no member cluster has a scheduler estimator: karmada-descheduler only acts on what the estimators report; list them in components.schedulerEstimatorClusters'],
   ['pull mode behind a ClusterIP entry point', { pullMode: { apiServerEndpoint: 'https://karmada.example.com:5443' } },
     'pullMode.apiServerEndpoint is https://karmada.example.com:5443 but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it'],
-  ['an even external member count', { etcd: EtcdTopology.external({ members: 4 }), ...HOSTS_APART },
+  ['an even external member count', { etcd: EtcdTopology.external({ members: 4 }), ...HOSTS_BY_ROLE },
     'etcd members is 4, an even number: 4 members survive 1 failure, no more than 3 do, and every write waits for one more member: use 3 or 5'],
   ['an even stacked node count', { controlPlaneNodes: 6 },
     'controlPlaneNodes (one stacked etcd member each) is 6, an even number: 6 members survive 2 failures, no more than 5 do, and every write waits for one more member: use 5 or 7'],
-  ['more than 7 members', { etcd: EtcdTopology.external({ members: 9 }), ...HOSTS_APART },
+  ['more than 7 members', { etcd: EtcdTopology.external({ members: 9 }), ...HOSTS_BY_ROLE },
     'etcd members is 9: every write waits for 5 members and etcd advises at most 7: use 5 or 7'],
   ['one zone', { zones: ['eu-1a'] },
     'zones lists one zone (\'eu-1a\'): losing that zone stops the whole control plane; spread the hosts over at least 3 zones'],

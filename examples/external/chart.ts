@@ -6,6 +6,12 @@ import { EtcdTopology, HATopology } from '../../src';
 /** The label that tells a host's role. */
 export const HOST_ROLE_LABEL = 'karmada.io/host-role';
 
+/** Control-plane nodes and etcd members each on hosts of their role, which no host carries both of. */
+export const HOSTS_BY_ROLE = {
+  controlPlaneHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'control-plane' } },
+  etcdHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'etcd' } },
+};
+
 /**
  * External etcd: 3 etcd members on hosts of their own, apart from the 3 control-plane nodes; every apiserver talks
  * to every member. It takes at least 6 hosts, but losing a host never takes an apiserver and an etcd member at once.
@@ -31,9 +37,7 @@ export function buildExternalChart(app: App): Chart {
     controlPlaneNodes: 3,
     // No two control-plane nodes, and no two etcd members, on one host.
     failureDomain: kplus.Topology.HOSTNAME,
-    // Control-plane nodes and etcd members each on hosts of their role, which no host carries both of.
-    controlPlaneHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'control-plane' } },
-    etcdHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'etcd' } },
+    ...HOSTS_BY_ROLE,
     components: {
       search: true,
       metricsAdapter: true,

@@ -40,7 +40,7 @@ export interface PlannedCertificate {
   /**
    * The key's PEM encoding. PKCS1 (for ECDSA: SEC1, `EC PRIVATE KEY`) only for the service-account key:
    * kube-apiserver's `--service-account-key-file` reads public keys from it with a parser that takes SEC1 but not
-   * a PKCS#8 ECDSA key (it refused to start on one in test/real-karmada.test.ts). PKCS8 for every other key.
+   * a PKCS#8 ECDSA key (the real kube-apiserver refused to start on one: README, Proof). PKCS8 for every other key.
    */
   readonly keyEncoding: 'PKCS1' | 'PKCS8';
 }

@@ -24,8 +24,8 @@ export const HOST_CLUSTER_STATE_DIR = path.join(REPO_ROOT, '.real-cluster', 'run
 export const HOST_CLUSTER_REPORT_DIR = path.join(REPO_ROOT, '.real-cluster', 'reports');
 /** The Service range of the host cluster (the `kubernetes` Service gets its first address). */
 export const HOST_SERVICE_CIDR = '10.96.0.0/16';
-/** The annotation kwok manages a Node by (the harness starts it with this selector). */
-export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
+/** The annotation kwok manages a Node by (the harness starts kwok with this selector). */
+const KWOK_NODE_SELECTOR = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
 /** The annotation that gives a host to the pod runner instead (test/cluster/pod-runner.ts). */
 export const POD_RUNNER_ANNOTATION = 'harness.cdk8s-karmada/kubelet';
 /** Pod addresses kwok hands out. */
@@ -381,9 +381,10 @@ export class HostCluster {
         kind: 'Node',
         metadata: {
           name: spec.name,
-          annotations: spec.kubelet === 'pod-runner'
-            ? { 'node.alpha.kubernetes.io/ttl': '0', [POD_RUNNER_ANNOTATION]: 'pod-runner' }
-            : { 'node.alpha.kubernetes.io/ttl': '0', [KWOK_ANNOTATION]: 'fake' },
+          annotations: {
+            'node.alpha.kubernetes.io/ttl': '0',
+            ...(spec.kubelet === 'pod-runner' ? { [POD_RUNNER_ANNOTATION]: 'pod-runner' } : { [KWOK_NODE_SELECTOR.key]: KWOK_NODE_SELECTOR.value }),
+          },
           labels: {
             'kubernetes.io/hostname': spec.name,
             'kubernetes.io/os': 'linux',
@@ -555,7 +556,7 @@ export class HostCluster {
       `--kubeconfig=${kubeconfigs.kwok}`,
       `--config=${kwokStagesFile()},${this.writeHarnessStages()}`,
       // Only the hosts that carry kwok's annotation: the others' kubelet is the pod runner.
-      `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_SELECTOR.key}=${KWOK_NODE_SELECTOR.value}`,
       // Node leases, renewed every quarter of this as a kubelet does; without them the Nodes' heartbeat (every 10
       // min) is all kube-controller-manager sees, and it marks them NotReady.
       '--node-lease-duration-seconds=40',

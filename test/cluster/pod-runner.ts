@@ -6,7 +6,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { HostCluster, sleep } from './host-cluster';
 import { PodAttachment, PodNetwork, POD_NETWORK } from './pod-network';
-import { realProgram, RealProgram } from './real-components';
+import { imageName, KARMADA_PROGRAMS, realProgram, RealProgram } from './real-components';
 
 /**
  * A kubelet for the hosts the tests want real processes on (the others stay kwok's): for each pod the real
@@ -37,19 +37,13 @@ const IMAGE_FILES: Record<string, ReadonlyArray<readonly [string, RealProgram]>>
   'kube-controller-manager': [['/usr/local/bin/kube-controller-manager', 'kube-controller-manager']],
   'etcd': [['/usr/local/bin/etcd', 'etcd'], ['/usr/local/bin/etcdctl', 'etcdctl'], ['/usr/local/bin/etcdutl', 'etcdutl']],
   'kubectl': [['/bin/kubectl', 'kubectl']],
-  ...Object.fromEntries((['karmada-aggregated-apiserver', 'karmada-controller-manager', 'karmada-scheduler', 'karmada-webhook',
-    'karmada-descheduler', 'karmada-search', 'karmada-metrics-adapter', 'karmada-scheduler-estimator'] as const)
-    .map(program => [program, [[`/bin/${program}`, program]]])),
+  ...Object.fromEntries(KARMADA_PROGRAMS.map(program => [program, [[`/bin/${program}`, program]]])),
 };
 /** The PATH the images set. */
 const IMAGE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const HEARTBEAT_MS = 5_000;
 const SYNC_MS = 1_000;
 const MAX_BACKOFF_MS = 10_000;
-
-function imageName(image: string): string {
-  return image.replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop()!;
-}
 
 function quote(text: string): string {
   return `'${text.replace(/'/g, '\'\\\'\'')}'`;
@@ -214,8 +208,10 @@ export class PodRunner {
     const allPods = (await this.cluster.getJson(['pods', '--all-namespaces'])).items as any[];
     const pods = allPods.filter(p => this.options.hosts.includes(p.spec.nodeName));
     const live = new Map(pods.map(p => [p.metadata.uid as string, p]));
-    await this.writeHostsFile(allPods, pods);
-    await this.syncServices();
+    const services = ((await this.cluster.getJson(['services', '--all-namespaces'])).items as any[])
+      .filter(s => this.options.namespaces.includes(s.metadata.namespace));
+    await this.writeHostsFile(services, allPods, pods);
+    await this.syncServices(services);
     for (const pod of pods) {
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
       if (this.cut.has(pod.spec.nodeName)) continue;
@@ -624,12 +620,10 @@ export class PodRunner {
   }
 
   /** One /etc/hosts for every pod: the Services of the namespaces and every pod's own name. */
-  private async writeHostsFile(allPods: any[], pods: any[]): Promise<void> {
+  private async writeHostsFile(services: readonly any[], allPods: readonly any[], pods: readonly any[]): Promise<void> {
     const lines = ['127.0.0.1 localhost'];
-    const services = (await this.cluster.getJson(['services', '--all-namespaces'])).items as any[];
     for (const service of services) {
       const { name, namespace } = service.metadata;
-      if (!this.options.namespaces.includes(namespace)) continue;
       const names = [`${name}.${namespace}.svc.${this.clusterDomain}`, `${name}.${namespace}.svc`, `${name}.${namespace}`];
       if (service.spec.clusterIP && service.spec.clusterIP !== 'None') {
         lines.push(`${service.spec.clusterIP} ${names.join(' ')}`);
@@ -655,11 +649,9 @@ export class PodRunner {
   }
 
   /** Each ClusterIP Service's ports, forwarded to its ready endpoints' addresses and target ports. */
-  private async syncServices(): Promise<void> {
+  private async syncServices(services: readonly any[]): Promise<void> {
     const slices = (await this.cluster.getJson(['endpointslices', '--all-namespaces'])).items as any[];
-    const services = (await this.cluster.getJson(['services', '--all-namespaces'])).items as any[];
     for (const service of services) {
-      if (!this.options.namespaces.includes(service.metadata.namespace)) continue;
       if (!service.spec.clusterIP || service.spec.clusterIP === 'None') continue;
       const own = slices.filter(s => s.metadata.namespace === service.metadata.namespace && s.metadata.labels?.['kubernetes.io/service-name'] === service.metadata.name);
       for (const port of service.spec.ports ?? []) {

@@ -20,14 +20,16 @@ export type RealProgram =
   | KarmadaProgram;
 
 /** Karmada's own programs (karmada-apiserver is kube-apiserver; its kube-controller-manager the upstream one). */
-export type KarmadaProgram =
-  | 'karmada-aggregated-apiserver' | 'karmada-controller-manager' | 'karmada-scheduler' | 'karmada-webhook'
-  | 'karmada-descheduler' | 'karmada-search' | 'karmada-metrics-adapter' | 'karmada-scheduler-estimator';
-
-export const KARMADA_PROGRAMS: readonly KarmadaProgram[] = [
+export const KARMADA_PROGRAMS = [
   'karmada-aggregated-apiserver', 'karmada-controller-manager', 'karmada-scheduler', 'karmada-webhook',
   'karmada-descheduler', 'karmada-search', 'karmada-metrics-adapter', 'karmada-scheduler-estimator',
-];
+] as const;
+export type KarmadaProgram = typeof KARMADA_PROGRAMS[number];
+
+/** An image reference's name: its last path segment without tag or digest (`registry/karmada/x:v1` is `x`). */
+export function imageName(image: string): string {
+  return image.replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop()!;
+}
 
 const COMPONENT_OF: Record<RealProgram, string> = {
   'kube-apiserver': 'kubernetes',

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
-import { buildExternalChart, HOST_ROLE_LABEL } from '../../examples/external/chart';
+import { buildExternalChart, HOST_ROLE_LABEL, HOSTS_BY_ROLE } from '../../examples/external/chart';
 import { buildExternalEndpointsChart } from '../../examples/external-endpoints/chart';
 import { buildStackedChart } from '../../examples/stacked/chart';
 import { EtcdTopology, FailureToleranceReport, HATopology, HATopologyProps, KarmadaLabels } from '../../src';
@@ -50,12 +50,6 @@ function ofProps(name: string, props: HATopologyProps): () => Scenario {
   };
 }
 
-/** External etcd's hosts kept apart by a role label, as the library advises. */
-export const HOSTS_APART: HATopologyProps = {
-  controlPlaneHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'control-plane' } },
-  etcdHosts: { nodeLabels: { [HOST_ROLE_LABEL]: 'etcd' } },
-};
-
 const FIVE_ZONES = ['zone-a', 'zone-b', 'zone-c', 'zone-d', 'zone-e'];
 
 /** Every scenario, by name; each is synthesized when asked for. */
@@ -71,7 +65,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     etcd: EtcdTopology.external({ members: 3 }), controlPlaneNodes: 3, failureDomain: kplus.Topology.ZONE, zones: FIVE_ZONES.slice(0, 3),
   }),
   'external 3+5, no zones, hosts labelled by role': ofProps('external-3-5', {
-    etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3, ...HOSTS_APART,
+    etcd: EtcdTopology.external({ members: 5 }), controlPlaneNodes: 3, ...HOSTS_BY_ROLE,
   }),
   'external endpoints, 3 zones': ofProps('external-endpoints-zones', {
     etcd: EtcdTopology.externalEndpoints({
