@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, LIGHT_COMPONENT_RESOURCES, SERVING_PKI, healthzProbes,
+  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, LIGHT_COMPONENT_RESOURCES, SERVING_PKI,
   httpProbe, kubeconfigPath,
 } from './component-spec';
 import { Component, SecretNames } from '../private/identities';
@@ -15,7 +15,12 @@ const METRICS_PORT = 8080;
  */
 export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
   const component = Component.WEBHOOK;
-  const healthz = healthzProbes(HEALTH_PORT);
+  // karmada-webhook answers health checks only on its webhook server: `/readyz/` on the serving port, once that
+  // server answers TLS. The server of --health-probe-bind-address registers no check and answers 404 to /healthz
+  // and /readyz (seen on the real v1.18.2 binary run from this YAML), so every probe asks the serving port. Until it
+  // is ready the Service sends it no admission call.
+  const readyz = (periodSeconds: number, failureThreshold: number) =>
+    httpProbe('/readyz/', EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   return {
     component,
     image: node.images.webhook,
@@ -35,10 +40,9 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
       { name: 'health', number: HEALTH_PORT },
       { name: 'metrics', number: METRICS_PORT },
     ],
-    startup: healthz.startup,
-    liveness: healthz.liveness,
-    // Ready only once the webhook server itself answers TLS: until then the Service must not send it admission calls.
-    readiness: httpProbe('/readyz', EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, 5, 5, 3),
+    startup: readyz(5, 24),
+    liveness: readyz(15, 3),
+    readiness: readyz(5, 3),
     secretMounts: [
       { id: 'serving-cert', secretName: SecretNames.serving(node.instance, component), mountPath: SERVING_PKI, items: ['tls.crt', 'tls.key'] },
       { id: 'client-cert', secretName: SecretNames.client(node.instance, component), mountPath: CLIENT_PKI },

@@ -192,7 +192,8 @@ function httpsGet(url: string, caFile: string, client?: CertificateFiles): Promi
   });
 }
 
-function kubeconfig(server: string, ca: string, client: CertificateFiles, user: string): string {
+/** A kubeconfig with certificate files; `tlsServerName` when the server is dialled at an address its certificate does not name. */
+export function kubeconfig(server: string, ca: string, client: CertificateFiles, user: string, tlsServerName?: string): string {
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -201,6 +202,7 @@ function kubeconfig(server: string, ca: string, client: CertificateFiles, user: 
     '  cluster:',
     `    server: ${server}`,
     `    certificate-authority: ${ca}`,
+    ...(tlsServerName ? [`    tls-server-name: ${tlsServerName}`] : []),
     'users:',
     `- name: ${user}`,
     '  user:',
@@ -214,6 +216,29 @@ function kubeconfig(server: string, ca: string, client: CertificateFiles, user: 
     'current-context: host',
     '',
   ].join('\n');
+}
+
+/** Runs the real kubectl with `kubeconfig`. Throws on a non-zero exit unless `allowFailure`. */
+export function runKubectl(
+  binary: string, kubeconfigFile: string, args: readonly string[], options: KubectlOptions, home: string,
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(binary, ['--kubeconfig', kubeconfigFile, ...args], {
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: options.timeoutMs ?? 120_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+    }, (error, stdout, stderr) => {
+      const status = error ? (typeof (error as any).code === 'number' ? (error as any).code : 1) : 0;
+      const result = { status, stdout, stderr };
+      if (status !== 0 && !options.allowFailure) {
+        reject(new Error(`kubectl ${args.join(' ')} failed (${status}${(error as any)?.killed ? ', killed on timeout' : ''}):\n${stderr}${stdout}`));
+      } else {
+        resolve(result);
+      }
+    });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
+  });
 }
 
 /** Kills processes of earlier runs whose test process is gone (recorded pid, checked against its command line). */
@@ -277,13 +302,23 @@ function killLaunchedOnExit(): void {
   });
 }
 
+export interface HostClusterOptions {
+  /**
+   * One more address the apiserver is dialled at, besides 127.0.0.1 (it then listens on every address and its
+   * serving certificate names this one too): for a member cluster that pods of the pod runner reach, through the
+   * pod network's bridge address (test/cluster/pod-network.ts).
+   * @default - loopback only
+   */
+  readonly extraAddress?: string;
+}
+
 /** A running host cluster. Start with {@link HostCluster.start}; always {@link HostCluster.stop} it. */
 export class HostCluster {
   /** Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok; returns once pods can be scheduled. */
-  public static async start(name: string): Promise<HostCluster> {
+  public static async start(name: string, options: HostClusterOptions = {}): Promise<HostCluster> {
     killLaunchedOnExit();
     const dir = newRunDirectory(name);
-    const cluster = new HostCluster(dir);
+    const cluster = new HostCluster(dir, options);
     try {
       await cluster.boot();
     } catch (error) {
@@ -302,9 +337,10 @@ export class HostCluster {
   private readonly processes: RunningProcess[] = [];
   private readonly pki: string;
   private serverUrl = '';
+  private apiServerPort = 0;
   private stopped = false;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, private readonly options: HostClusterOptions) {
     this.dir = dir;
     this.pki = path.join(dir, 'pki');
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
@@ -321,25 +357,20 @@ export class HostCluster {
     return this.serverUrl;
   }
 
+  /** The apiserver's URL at {@link HostClusterOptions.extraAddress}. */
+  public get extraServer(): string {
+    if (!this.options.extraAddress) throw new Error('this cluster was started without an extraAddress');
+    return `https://${this.options.extraAddress}:${this.apiServerPort}`;
+  }
+
+  /** The CA that signed the apiserver's serving certificate (and the client certificates of its users). */
+  public get caFile(): string {
+    return path.join(this.pki, 'ca.crt');
+  }
+
   /** Runs the real kubectl as cluster admin. Throws on a non-zero exit unless `allowFailure`. */
   public kubectl(args: readonly string[], options: KubectlOptions = {}): Promise<KubectlResult> {
-    return new Promise((resolve, reject) => {
-      const child = execFile(this.kubectlBinary, ['--kubeconfig', this.kubeconfig, ...args], {
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: options.timeoutMs ?? 120_000,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir },
-      }, (error, stdout, stderr) => {
-        const status = error ? (typeof (error as any).code === 'number' ? (error as any).code : 1) : 0;
-        const result = { status, stdout, stderr };
-        if (status !== 0 && !options.allowFailure) {
-          reject(new Error(`kubectl ${args.join(' ')} failed (${status}${(error as any)?.killed ? ', killed on timeout' : ''}):\n${stderr}${stdout}`));
-        } else {
-          resolve(result);
-        }
-      });
-      if (options.input !== undefined) child.stdin!.end(options.input);
-      else child.stdin!.end();
-    });
+    return runKubectl(this.kubectlBinary, this.kubeconfig, args, options, this.dir);
   }
 
   /**
@@ -486,6 +517,7 @@ export class HostCluster {
       kwok: await freePort(),
     };
     this.serverUrl = `https://127.0.0.1:${ports.apiServer}`;
+    this.apiServerPort = ports.apiServer;
     const pki = this.issuePki();
     const kubeconfigs: Record<string, string> = {};
     for (const [user, client] of Object.entries(pki.clients)) {
@@ -504,7 +536,7 @@ export class HostCluster {
 
     this.launch('kube-apiserver', realProgram('kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiServer}`,
+      `--bind-address=${this.options.extraAddress ? '0.0.0.0' : '127.0.0.1'}`, '--advertise-address=127.0.0.1', `--secure-port=${ports.apiServer}`,
       `--tls-cert-file=${pki.apiServer.certFile}`, `--tls-private-key-file=${pki.apiServer.keyFile}`,
       `--client-ca-file=${pki.ca.certFile}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
@@ -659,7 +691,7 @@ export class HostCluster {
     const apiServer = issueCertificate({
       commonName: 'kube-apiserver',
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
-      ipAddresses: ['127.0.0.1', '10.96.0.1'],
+      ipAddresses: ['127.0.0.1', '10.96.0.1', ...(this.options.extraAddress ? [this.options.extraAddress] : [])],
       keyUsage: ['digitalSignature', 'keyEncipherment'],
       extendedKeyUsage: ['serverAuth'],
       isCA: false,

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { HostCluster, sleep } from './host-cluster';
 import { PodAttachment, PodNetwork, POD_NETWORK } from './pod-network';
 import { imageName, KARMADA_PROGRAMS, realProgram, RealProgram } from './real-components';
+import { BusyboxBinary, ensureBusyboxBinary } from '../integ/busybox-binary';
 
 /**
  * A kubelet for the hosts the tests want real processes on (the others stay kwok's): for each pod the real
@@ -39,6 +40,21 @@ const IMAGE_FILES: Record<string, ReadonlyArray<readonly [string, RealProgram]>>
   'kubectl': [['/bin/kubectl', 'kubectl']],
   ...Object.fromEntries(KARMADA_PROGRAMS.map(program => [program, [[`/bin/${program}`, program]]])),
 };
+/** The shell image (busybox): one binary at /bin/busybox, each applet a link to it, as the image has them. */
+const BUSYBOX_IMAGE = 'busybox';
+let busybox: BusyboxBinary | undefined;
+
+/** What a container of `image` finds in its file system: `[path in the image, file on this machine]`, and links. */
+function imageLayout(image: string): { files: Array<readonly [string, string]>; links: Array<readonly [string, string]> } | undefined {
+  const name = imageName(image);
+  if (name === BUSYBOX_IMAGE) {
+    busybox ??= ensureBusyboxBinary();
+    return { files: [['/bin/busybox', busybox.path]], links: busybox.applets.map(applet => [`/bin/${applet}`, '/bin/busybox'] as const) };
+  }
+  const files = IMAGE_FILES[name];
+  return files ? { files: files.map(([file, program]) => [file, realProgram(program)] as const), links: [] } : undefined;
+}
+
 /** The PATH the images set. */
 const IMAGE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const HEARTBEAT_MS = 5_000;
@@ -371,8 +387,8 @@ export class PodRunner {
     const spec = container.spec;
     const podSecurity = pod.pod.spec.securityContext ?? {};
     const security = spec.securityContext ?? {};
-    const files = IMAGE_FILES[imageName(spec.image)];
-    if (!files) throw new Error(`${pod.key}/${spec.name}: no programs known for image ${spec.image}`);
+    const layout = imageLayout(spec.image);
+    if (!layout) throw new Error(`${pod.key}/${spec.name}: no programs known for image ${spec.image}`);
     if (!spec.command) throw new Error(`${pod.key}/${spec.name}: no command (the image's entrypoint is not run here)`);
     const env = this.environment(pod, spec);
     const argv = [...spec.command, ...(spec.args ?? [])].map((a: string) => expandVariables(a, env));
@@ -395,8 +411,11 @@ export class PodRunner {
       'touch "$R/etc/hosts"',
       `mount --bind -o ro ${quote(path.join(pod.dir, 'hosts'))} "$R/etc/hosts"`,
     ];
-    for (const [file, program] of files) {
-      lines.push(`mkdir -p "$R${path.posix.dirname(file)}"`, `touch "$R${file}"`, `mount --bind -o ro ${quote(realProgram(program))} "$R${file}"`);
+    for (const [file, source] of layout.files) {
+      lines.push(`mkdir -p "$R${path.posix.dirname(file)}"`, `touch "$R${file}"`, `mount --bind -o ro ${quote(source)} "$R${file}"`);
+    }
+    for (const [link, target] of layout.links) {
+      lines.push(`mkdir -p "$R${path.posix.dirname(link)}"`, `[ -e "$R${link}" ] || ln -s ${quote(target)} "$R${link}"`);
     }
     for (const mount of spec.volumeMounts ?? []) {
       let source = path.join(pod.dir, 'volumes', mount.name);

@@ -1,0 +1,209 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { createCertificateSecrets } from './certificates';
+import { HostCluster, kubeconfig, KubectlOptions, KubectlResult, LivePod, runKubectl, waitFor } from './host-cluster';
+import { applyCertManagerCrds, applyObjects, ApplyResult, describePods, waitForPlane, workloadPods } from './plane';
+import { POD_NETWORK } from './pod-network';
+import { PodRunner } from './pod-runner';
+import { hostsFor, Scenario } from './scenarios';
+import { IssuedSecret } from '../integ/cert-manager-issuer';
+
+/**
+ * A Karmada control plane running from the synthesized YAML: a host cluster whose hosts' kubelet is the pod runner
+ * (every container of every pod runs as a process of the real program), the Secrets of the synthesized Certificates
+ * issued (test/cluster/certificates.ts), and a client of the Karmada API through the installation's entry point.
+ */
+export interface KarmadaPlane {
+  readonly cluster: HostCluster;
+  readonly runner: PodRunner;
+  readonly scenario: Scenario;
+  readonly issued: Map<string, IssuedSecret>;
+  /** What `kubectl apply --server-side` of the whole file said. */
+  readonly applied: ApplyResult;
+  /** The pods once every workload was Ready. */
+  readonly pods: LivePod[];
+  /** The Karmada API as its administrator (the synthesized admin certificate), through the entry-point Service. */
+  readonly api: KarmadaApi;
+}
+
+/** A client of the Karmada API: the real kubectl with a kubeconfig of the issued certificates. */
+export class KarmadaApi {
+  public constructor(private readonly cluster: HostCluster, public readonly kubeconfigFile: string, public readonly server: string) {}
+
+  public kubectl(args: readonly string[], options: KubectlOptions = {}): Promise<KubectlResult> {
+    return runKubectl(this.cluster.kubectlBinary, this.kubeconfigFile, args, options, this.cluster.dir);
+  }
+
+  public async getJson(args: readonly string[]): Promise<any> {
+    return JSON.parse((await this.kubectl(['get', ...args, '--output', 'json'])).stdout);
+  }
+}
+
+/** The entry-point Service of the installation: `<instance>-apiserver`, its ClusterIP and port. */
+export async function entryPoint(cluster: HostCluster, scenario: Scenario): Promise<{ name: string; address: string; port: number }> {
+  const name = `${scenario.instance}-apiserver`;
+  const service = await cluster.getJson(['service', name, '--namespace', scenario.namespace]);
+  return { name, address: service.spec.clusterIP, port: service.spec.ports[0].port };
+}
+
+/**
+ * A kubeconfig for the Karmada API with the issued Secret `secretName`'s certificate, dialling the entry-point
+ * Service's ClusterIP (the pod network's proxy serves it on this machine too) under the Service's own DNS name, which
+ * the apiserver's serving certificate names.
+ */
+export async function karmadaApi(
+  cluster: HostCluster, scenario: Scenario, issued: Map<string, IssuedSecret>, secretName: string,
+): Promise<KarmadaApi> {
+  const secret = issued.get(secretName);
+  if (!secret) throw new Error(`no issued Secret ${secretName} (issued: ${[...issued.keys()].join(', ')})`);
+  const entry = await entryPoint(cluster, scenario);
+  const server = `https://${entry.address}:${entry.port}`;
+  const file = path.join(cluster.dir, `karmada-${secretName}.kubeconfig`);
+  fs.writeFileSync(file, kubeconfig(server, secret.caFile, secret, secretName, `${entry.name}.${scenario.namespace}.svc`), { mode: 0o600 });
+  return new KarmadaApi(cluster, file, server);
+}
+
+/** The bootstrap Job of the scenario: its name in the synthesized objects. */
+export function bootstrapJobName(scenario: Scenario): string {
+  const jobs = scenario.objects.filter(o => o.kind === 'Job');
+  if (jobs.length !== 1) throw new Error(`${scenario.name}: expected one bootstrap Job, found ${jobs.length}`);
+  return jobs[0].metadata.name;
+}
+
+/** Waits until the bootstrap Job has succeeded; fails with its pods' state and the runner's logs when it failed. */
+export async function waitForBootstrap(plane: Pick<KarmadaPlane, 'cluster' | 'runner' | 'scenario'>, timeoutMs = 300_000): Promise<any> {
+  const { cluster, scenario, runner } = plane;
+  const name = bootstrapJobName(scenario);
+  return waitFor(`bootstrap Job ${name} to succeed`, async () => {
+    const job = await cluster.getJson(['job', name, '--namespace', scenario.namespace]);
+    return (job.status?.succeeded ?? 0) >= 1 ? job : undefined;
+  }, timeoutMs, async () => `${(await cluster.kubectl(['get', 'job,pods', '--namespace', scenario.namespace, '-o', 'wide'], { allowFailure: true })).stdout}\n${runner.logTails(6)}`);
+}
+
+/**
+ * Starts a host cluster whose `scenario.tolerance.hostsRequired` hosts are the pod runner's, applies the scenario
+ * (the cert-manager CRDs first, the Namespace, the issued Secrets, then the whole file), and waits until every
+ * workload is Ready by its real probes and the bootstrap Job has succeeded.
+ */
+export async function startKarmadaPlane(scenario: Scenario, name = `karmada-${scenario.name}`, timeoutMs = 600_000): Promise<KarmadaPlane> {
+  const cluster = await HostCluster.start(name);
+  let runner: PodRunner | undefined;
+  try {
+    const hostSpecs = hostsFor(scenario, scenario.tolerance.hostsRequired).map(h => ({ ...h, kubelet: 'pod-runner' as const }));
+    await applyCertManagerCrds(cluster);
+    runner = await PodRunner.start(cluster, { hosts: hostSpecs.map(h => h.name), namespaces: [scenario.namespace] });
+    await cluster.addHosts(hostSpecs);
+    await applyObjects(cluster, scenario.objects.filter(o => o.kind === 'Namespace'));
+    const issued = await createCertificateSecrets(cluster, scenario.objects);
+    const applied = await applyObjects(cluster, scenario.objects);
+    const started = runner;
+    const pods = await waitForPlane(cluster, scenario, timeoutMs).catch(async error => {
+      throw new Error(`${(error as Error).message}\n${describePods(workloadPods(await cluster.pods(scenario.namespace)))}\n${started.problems.slice(-10).join('\n')}\n${started.logTails(6)}`);
+    });
+    await waitForBootstrap({ cluster, runner, scenario });
+    const api = await karmadaApi(cluster, scenario, issued, `${scenario.instance}-admin-cert`);
+    return { cluster, runner, scenario, issued, applied, pods, api };
+  } catch (error) {
+    await runner?.stop();
+    await cluster.stop();
+    throw error;
+  }
+}
+
+export async function stopKarmadaPlane(plane: KarmadaPlane | undefined): Promise<void> {
+  if (!plane) return;
+  await plane.runner.stop();
+  await plane.cluster.stop();
+}
+
+/** A member cluster: a kubelet-less cluster of the harness whose apiserver the pods reach at the pod network's bridge. */
+export async function startMemberCluster(name: string, hostCount = 2): Promise<HostCluster> {
+  const member = await HostCluster.start(name, { extraAddress: POD_NETWORK.bridgeAddress });
+  await member.addHosts(Array.from({ length: hostCount }, (_, i) => ({ name: `${name}-node-${i}` })));
+  return member;
+}
+
+/** A member cluster as the Karmada API knows it. */
+export interface JoinedMember {
+  readonly name: string;
+  readonly cluster: HostCluster;
+  /** The Cluster object once Ready. */
+  readonly object: any;
+}
+
+/**
+ * Joins `member` to the Karmada API in push mode, as `karmadactl join` does, step by step with kubectl:
+ * - in the member: a ServiceAccount for Karmada's controllers bound to cluster-admin, one for the cluster proxy
+ *   allowed to impersonate, and `groupsForProxy` (the Karmada administrators' group) bound to cluster-admin so that
+ *   a request proxied on their behalf is authorized there;
+ * - in the Karmada API: Secrets with a token of each and the member's CA, and the `Cluster` object (served by
+ *   karmada-aggregated-apiserver) with the member's apiserver at the pod network's bridge address.
+ * Returns once karmada-controller-manager reports the Cluster Ready.
+ */
+export async function joinMember(
+  api: KarmadaApi, member: HostCluster, name: string, groupsForProxy: readonly string[], timeoutMs = 180_000,
+): Promise<JoinedMember> {
+  const namespace = 'karmada-cluster';
+  const controllerAccount = `karmada-${name}`;
+  const impersonatorAccount = 'karmada-impersonator';
+  const memberObjects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: controllerAccount, namespace } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: impersonatorAccount, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `karmada-controller-manager:${controllerAccount}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: controllerAccount, namespace }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'karmada-impersonator' },
+      rules: [{ apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'karmada-impersonator' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'karmada-impersonator' },
+      subjects: [{ kind: 'ServiceAccount', name: impersonatorAccount, namespace }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'karmada-proxy-admins' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: groupsForProxy.map(group => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group })),
+    },
+  ];
+  await member.kubectl(['apply', '--server-side', '--filename', '-'], { input: memberObjects.map(o => JSON.stringify(o)).join('\n') });
+  const token = async (account: string) => (await member.kubectl(['create', 'token', account, '--namespace', namespace, '--duration=24h'])).stdout.trim();
+  const caBundle = fs.readFileSync(member.caFile).toString('base64');
+  const secret = (secretName: string, data: Record<string, string>) => ({
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace }, data,
+  });
+  const karmadaObjects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    secret(name, { caBundle, token: Buffer.from(await token(controllerAccount)).toString('base64') }),
+    secret(`${name}-impersonator`, { token: Buffer.from(await token(impersonatorAccount)).toString('base64') }),
+    {
+      apiVersion: 'cluster.karmada.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name },
+      spec: {
+        apiEndpoint: member.extraServer,
+        syncMode: 'Push',
+        secretRef: { namespace, name },
+        impersonatorSecretRef: { namespace, name: `${name}-impersonator` },
+      },
+    },
+  ];
+  await api.kubectl(['apply', '--server-side', '--field-manager=harness-join', '--filename', '-'], { input: karmadaObjects.map(o => JSON.stringify(o)).join('\n') });
+  const object = await waitFor(`Cluster ${name} Ready in the Karmada API`, async () => {
+    const cluster = await api.getJson(['cluster', name]);
+    return (cluster.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? cluster : undefined;
+  }, timeoutMs, async () => (await api.kubectl(['get', 'cluster', name, '-o', 'yaml'], { allowFailure: true })).stdout);
+  return { name, cluster: member, object };
+}
