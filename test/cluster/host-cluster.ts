@@ -241,6 +241,18 @@ export function runKubectl(
   });
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    if (pid > 0) process.kill(pid, 0);
+    return pid > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The run directories of the clusters this process has started and not stopped (a member cluster beside a host). */
+const LIVE_RUN_DIRECTORIES = new Set<string>();
+
 /** Kills processes of earlier runs whose test process is gone (recorded pid, checked against its command line). */
 function killLeftovers(): void {
   if (!fs.existsSync(HOST_CLUSTER_STATE_DIR)) return;
@@ -253,8 +265,8 @@ function killLeftovers(): void {
     } catch {
       ownerAlive = false;
     }
-    if (ownerAlive && owner !== process.pid) continue;
     const runDir = path.join(HOST_CLUSTER_STATE_DIR, run);
+    if ((ownerAlive && owner !== process.pid) || LIVE_RUN_DIRECTORIES.has(runDir)) continue;
     const pidsFile = path.join(runDir, 'pids');
     if (!fs.existsSync(pidsFile)) continue;
     for (const line of fs.readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean)) {
@@ -275,7 +287,7 @@ function newRunDirectory(name: string): string {
   // Keep the newest few (a failed run's logs), never one of a live test process.
   for (const old of runs.slice(0, Math.max(0, runs.length - 6))) {
     const owner = Number(/-(\d+)$/.exec(old)?.[1]);
-    if (owner === process.pid) continue;
+    if (owner === process.pid || processAlive(owner)) continue;
     fs.rmSync(path.join(HOST_CLUSTER_STATE_DIR, old), { recursive: true, force: true });
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
@@ -319,6 +331,7 @@ export class HostCluster {
     killLaunchedOnExit();
     const dir = newRunDirectory(name);
     const cluster = new HostCluster(dir, options);
+    LIVE_RUN_DIRECTORIES.add(dir);
     try {
       await cluster.boot();
     } catch (error) {
@@ -478,6 +491,7 @@ export class HostCluster {
   public async stop(options: { discard?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    LIVE_RUN_DIRECTORIES.delete(this.dir);
     for (const running of [...this.processes].reverse()) {
       if (running.exited) continue;
       const exited = new Promise<void>(resolve => running.child.once('exit', () => resolve()));

@@ -20,7 +20,7 @@ import { BusyboxBinary, ensureBusyboxBinary } from '../integ/busybox-binary';
  *   claim the bound PersistentVolume's folder, which outlives the pod as a disk does;
  * - each container in a file system of its own: a tmpfs root holding the image's programs (`IMAGE_FILES`, built
  *   from the Go modules at the images' versions), `/etc/hosts`, and every volume at its mount path; read-only when
- *   the container says so; run as its user and group;
+ *   the container says so; run as its user and group; the pod's name as its host name (a UTS namespace of its own);
  * - `$(VAR)` in command, args and env expanded as the kubelet expands them; env from values, the downward API
  *   (fieldRef) and Secret and ConfigMap keys;
  * - names: each pod's `/etc/hosts` holds every Service of the namespace (its ClusterIP, under its short and full
@@ -121,6 +121,8 @@ export class PodRunner {
   private readonly pods = new Map<string, RunningPod>();
   private readonly addresses = new Map<string, string>();
   private readonly cut = new Set<string>();
+  /** Hosts that are down: nothing of theirs runs, nothing restarts, until {@link PodRunner.bringUp}. */
+  private readonly down = new Set<string>();
   private readonly dir: string;
   private readonly clusterDomain: string;
   private hostsFile = '';
@@ -160,6 +162,33 @@ export class PodRunner {
     if (off) this.cut.add(host);
     else this.cut.delete(host);
     this.network.cutOff(host, off);
+  }
+
+  /**
+   * A host dies after being cut off: every process of its pods is killed at once (SIGKILL) and nothing on it
+   * restarts until it comes back. The host cluster keeps its pods, as it does for an unreachable node.
+   */
+  public killHost(host: string): void {
+    if (!this.cut.has(host)) this.cutOff(host);
+    this.down.add(host);
+    for (const pod of this.pods.values()) {
+      if (pod.pod.spec.nodeName !== host) continue;
+      for (const container of pod.containers) {
+        if (container.restartTimer) clearTimeout(container.restartTimer);
+        container.restartTimer = undefined;
+        this.killContainer(container, `host ${host} killed`);
+      }
+    }
+  }
+
+  /** The host comes back: its network is reconnected and its kubelet starts its pods' containers again. */
+  public bringUp(host: string): void {
+    this.down.delete(host);
+    this.cutOff(host, false);
+    // The node controller marked its pods not Ready meanwhile: write their status anew.
+    for (const pod of this.pods.values()) {
+      if (pod.pod.spec.nodeName === host) pod.lastStatus = undefined;
+    }
   }
 
   public async stop(): Promise<void> {
@@ -259,7 +288,7 @@ export class PodRunner {
       if (!pod.volumesReady) await this.prepareVolumes(pod).catch(error => this.problem(`${pod.key}: volumes: ${(error as Error).message}`));
       // Containers start once the pod's address is in its status, so that the names of the pod (a StatefulSet's
       // member among them) are in /etc/hosts when its programs first resolve them.
-      if (pod.volumesReady && pod.pod.status?.podIP === pod.attachment.address) this.advance(pod);
+      if (pod.volumesReady && pod.pod.status?.podIP === pod.attachment.address && !this.down.has(pod.pod.spec.nodeName)) this.advance(pod);
       if (!this.cut.has(pod.pod.spec.nodeName)) await this.writeStatus(pod);
     }
   }
@@ -400,6 +429,8 @@ export class PodRunner {
     const lines = [
       'set -eu',
       `R=${quote(root)}`,
+      // The pod's own host name, in a UTS namespace of its own (leader-election identities are built from it).
+      `printf '%s' ${quote((pod.pod.spec.hostname ?? pod.pod.metadata.name).slice(0, 63))} > /proc/sys/kernel/hostname`,
       'mount -t tmpfs -o mode=0755 tmpfs "$R"',
       'mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R/etc"',
       'mount --rbind /dev "$R/dev"',
@@ -432,7 +463,7 @@ export class PodRunner {
     fs.writeFileSync(script, lines.join('\n') + '\n');
     const log = fs.openSync(path.join(pod.dir, `${spec.name}.log`), 'a');
     fs.writeSync(log, `--- ${new Date().toISOString()} start (restart ${container.restarts}): ${argv.join(' ')}\n`);
-    const child = spawn('ip', ['netns', 'exec', pod.attachment.netns, 'unshare', '--mount', '--propagation', 'private', '--', 'sh', script, ...argv], {
+    const child = spawn('ip', ['netns', 'exec', pod.attachment.netns, 'unshare', '--mount', '--uts', '--propagation', 'private', '--', 'sh', script, ...argv], {
       detached: true, stdio: ['ignore', log, log], env,
     });
     fs.closeSync(log);
@@ -449,7 +480,7 @@ export class PodRunner {
       container.ready = false;
       if (container.probeTimer) clearTimeout(container.probeTimer);
       container.probeTimer = undefined;
-      if (pod.stopping || container.stopping) return;
+      if (pod.stopping || container.stopping || this.down.has(pod.pod.spec.nodeName)) return;
       const policy = pod.pod.spec.restartPolicy ?? 'Always';
       const restart = container.init ? container.exitCode !== 0 && policy !== 'Never'
         : policy === 'Always' || (policy === 'OnFailure' && container.exitCode !== 0);
