@@ -92,6 +92,13 @@ project.addTask('bench-failover', {
   exec: 'ts-node --project test/tsconfig.json bench/etcd-failover.ts',
 });
 
+// Host-cut failover of a real Karmada (every program real, on pod-runner hosts): medians over 5 runs (see bench/README.md).
+project.addTask('bench-host-cut', {
+  description: 'Cut off the host holding the component Leases of a real stacked 3 Karmada while a client writes through the entry point, 5 times: medians of the first acknowledged write, the longest write gap and the new leaders, against the lease',
+  env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
+  exec: 'ts-node --project test/tsconfig.json bench/host-cut.ts',
+});
+
 // CRD YAML input (one multi-document file, built by scripts/gather-crds.sh and committed); the generated TS is
 // committed under src/imports/. `cdk8s import` takes one spec per call and projen tasks cannot loop.
 project.addTask('import-crds', {

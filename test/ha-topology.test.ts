@@ -260,6 +260,18 @@ describe('options', () => {
     expect(required(find(objects, 'StatefulSet', 'karmada-etcd-0'), 'podAntiAffinity')[0]).toEqual(awayFromOtherMembers('karmada-etcd-0', 'topology.kubernetes.io/zone'));
   });
 
+  test('karmada-search\'s Service publishes not-ready addresses; the other served components\' Services do not', () => {
+    // GIVEN every served component WHEN synthesized
+    const { objects } = synthTopology({ components: { search: true, metricsAdapter: true } });
+    // THEN only karmada-search, which reads its own API group through the aggregator while it starts, is reachable
+    // before it is Ready (the real binary never became ready otherwise: test/real-karmada.test.ts)
+    const served = ['aggregated-apiserver', 'webhook', 'search', 'metrics-adapter'].map(c => find(objects, 'Service', `karmada-${c}`));
+    expect(served.map(s => [s.metadata.name, s.spec.publishNotReadyAddresses ?? false])).toEqual([
+      ['karmada-aggregated-apiserver', false], ['karmada-webhook', false], ['karmada-search', true], ['karmada-metrics-adapter', false],
+    ]);
+    expect(served.map(s => s.spec.ports)).toEqual(served.map(() => [{ name: 'https', port: 443, targetPort: 8443 }]));
+  });
+
   test('a NodePort entry point keeps the given port', () => {
     const { objects } = synthTopology({ apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 32443 } });
     const entryPoint = find(objects, 'Service', 'karmada-apiserver');

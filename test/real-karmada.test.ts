@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_CLUSTER_REPORT_DIR, HostCluster, waitFor } from './cluster/host-cluster';
-import { JoinedMember, joinMember, KarmadaPlane, startKarmadaPlane, startMemberCluster, stopKarmadaPlane } from './cluster/karmada';
+import {
+  estimatorKubeconfigSecrets, JoinedMember, joinMember, KarmadaPlane, memberReaderKubeconfig, startKarmadaPlane, startMemberCluster, stopKarmadaPlane,
+} from './cluster/karmada';
 import { SCENARIOS } from './cluster/scenarios';
 
 /**
@@ -19,9 +21,11 @@ import { SCENARIOS } from './cluster/scenarios';
 
 jest.setTimeout(1_200_000);
 
-const SCENARIO_NAMES = ['stacked 3, no zones'];
+/** The scenarios, and the member clusters each gets: every member its scheduler estimators name, at least one. */
+const SCENARIO_NAMES = ['stacked 3, no zones', 'example external (3+3, every optional component)'];
 /** The group of the synthesized admin certificate (bound to cluster-admin in the Karmada API by the bootstrap). */
 const ADMIN_GROUP = 'karmada:cluster-admins';
+/** The member every test workload is propagated to. */
 const MEMBER = 'member-1';
 
 function deployment(name: string): object {
@@ -54,21 +58,33 @@ function propagationPolicy(name: string, target: string, extra: Record<string, u
 
 describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', scenarioName => {
   let plane: KarmadaPlane | undefined;
-  let member: HostCluster | undefined;
-  let joined: JoinedMember | undefined;
+  const members = new Map<string, HostCluster>();
   const report: Record<string, unknown> = { scenario: scenarioName };
 
   beforeAll(async () => {
+    const scenario = SCENARIOS[scenarioName]();
+    // GIVEN member clusters (kubelet-less clusters of the harness): the one every test propagates to, and each one
+    // a scheduler estimator serves, whose kubeconfig Secret a person would create before applying
+    const estimators = estimatorKubeconfigSecrets(scenario);
+    for (const name of new Set([MEMBER, ...estimators.map(e => e.cluster)])) {
+      members.set(name, await startMemberCluster(`${scenario.name}-${name}`));
+    }
+    const secrets = [];
+    for (const estimator of estimators) {
+      secrets.push({ name: estimator.secretName, stringData: { kubeconfig: await memberReaderKubeconfig(members.get(estimator.cluster)!, 'karmada-scheduler-estimator') } });
+    }
+    // WHEN the synthesized file is applied to a host cluster whose hosts run the pods' real programs
     const started = Date.now();
-    plane = await startKarmadaPlane(SCENARIOS[scenarioName]());
+    plane = await startKarmadaPlane(scenario, { secrets });
     report.secondsToReady = Math.round((Date.now() - started) / 1000);
     report.objectsAdmitted = plane.applied.applied;
+    report.estimators = estimators.map(e => e.cluster);
   });
 
   afterAll(async () => {
     fs.mkdirSync(HOST_CLUSTER_REPORT_DIR, { recursive: true });
     if (plane) fs.writeFileSync(path.join(HOST_CLUSTER_REPORT_DIR, `report-karmada-${plane.scenario.name}.json`), JSON.stringify(report, null, 2));
-    await member?.stop();
+    for (const member of members.values()) await member.stop();
     await stopKarmadaPlane(plane);
   });
 
@@ -117,12 +133,13 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     report.webhookRefusal = answer.stderr.trim();
   });
 
-  test('a member cluster joined in push mode receives a propagated Deployment; the aggregated API proxies to it', async () => {
+  test('member clusters joined in push mode; one receives a propagated Deployment; the aggregated API proxies to it', async () => {
     const { api } = plane!;
-    // GIVEN a member cluster joined in push mode
-    member = await startMemberCluster(`member-${plane!.scenario.name}`);
-    joined = await joinMember(api, member, MEMBER, [ADMIN_GROUP]);
-    report.memberJoined = joined.object.status?.kubernetesVersion ?? true;
+    // GIVEN every member cluster joined in push mode
+    const joined: JoinedMember[] = [];
+    for (const [name, cluster] of members) joined.push(await joinMember(api, cluster, name, [ADMIN_GROUP]));
+    report.membersJoined = joined.map(j => `${j.name} (${j.object.status?.kubernetesVersion})`);
+    const member = members.get(MEMBER)!;
     // WHEN a Deployment and a PropagationPolicy are created through the entry point
     const started = Date.now();
     await api.kubectl(['apply', '--server-side', '--filename', '-'], {
@@ -130,7 +147,7 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     });
     // THEN the member cluster holds the Deployment, and its pods run there (kwok)
     const arrived = await waitFor('the propagated Deployment in the member cluster', async () => {
-      const answer = await member!.kubectl(['get', 'deployment', 'web', '--namespace', 'default', '--output', 'json'], { allowFailure: true });
+      const answer = await member.kubectl(['get', 'deployment', 'web', '--namespace', 'default', '--output', 'json'], { allowFailure: true });
       if (answer.status !== 0) return undefined;
       const object = JSON.parse(answer.stdout);
       return object.status?.readyReplicas === 2 ? object : undefined;
@@ -142,7 +159,8 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     const proxied = await api.kubectl(['get', '--raw', `/apis/cluster.karmada.io/v1alpha1/clusters/${MEMBER}/proxy/apis/apps/v1/namespaces/default/deployments/web`]);
     expect(JSON.parse(proxied.stdout).metadata.name).toBe('web');
     const nodes = JSON.parse((await api.kubectl(['get', '--raw', `/apis/cluster.karmada.io/v1alpha1/clusters/${MEMBER}/proxy/api/v1/nodes`])).stdout);
-    expect((nodes.items as any[]).map(n => n.metadata.name).sort()).toEqual([`member-${plane!.scenario.name}-node-0`, `member-${plane!.scenario.name}-node-1`]);
+    const memberNodes = (await member.getJson(['nodes'])).items as any[];
+    expect((nodes.items as any[]).map(n => n.metadata.name).sort()).toEqual(memberNodes.map(n => n.metadata.name).sort());
     report.proxiedNodes = nodes.items.length;
   });
 });

@@ -569,7 +569,14 @@ export class HATopology extends Construct {
     }
   }
 
-  /** The Services karmada-apiserver reaches the other servers through (443 to 8443): any node's instance will do. */
+  /**
+   * The Services karmada-apiserver reaches the other servers through (443 to 8443): any node's instance will do.
+   *
+   * karmada-search reads its own API group (its ResourceRegistries) through karmada-apiserver and its own APIService
+   * while it starts, and passes /readyz and /livez only once those informers have synced: its Service publishes
+   * not-ready addresses, or the aggregator could never reach it and it would never become ready (the real v1.18.2
+   * binary, run from this YAML, crash-looped so).
+   */
   private addServedComponentServices(components: KarmadaComponents): void {
     const servedComponents = [
       Component.AGGREGATED_API_SERVER, Component.WEBHOOK,
@@ -582,6 +589,7 @@ export class HATopology extends Construct {
         metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
         selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
         ports: [{ name: 'https', port: 443, targetPort: EXTENSION_SERVER_PORT }],
+        ...(component === Component.SEARCH ? { publishNotReadyAddresses: true } : {}),
       });
     }
   }

@@ -80,13 +80,23 @@ export async function waitForBootstrap(plane: Pick<KarmadaPlane, 'cluster' | 'ru
   }, timeoutMs, async () => `${(await cluster.kubectl(['get', 'job,pods', '--namespace', scenario.namespace, '-o', 'wide'], { allowFailure: true })).stdout}\n${runner.logTails(6)}`);
 }
 
+export interface KarmadaPlaneOptions {
+  /** @default `karmada-<scenario>` */
+  readonly name?: string;
+  /** How long every workload may take to be Ready. @default 600000 */
+  readonly timeoutMs?: number;
+  /** Secrets a person creates in the namespace before applying (e.g. the scheduler estimators' member kubeconfigs). */
+  readonly secrets?: ReadonlyArray<{ name: string; stringData: Record<string, string> }>;
+}
+
 /**
  * Starts a host cluster whose `scenario.tolerance.hostsRequired` hosts are the pod runner's, applies the scenario
  * (the cert-manager CRDs first, the Namespace, the issued Secrets, then the whole file), and waits until every
  * workload is Ready by its real probes and the bootstrap Job has succeeded.
  */
-export async function startKarmadaPlane(scenario: Scenario, name = `karmada-${scenario.name}`, timeoutMs = 600_000): Promise<KarmadaPlane> {
-  const cluster = await HostCluster.start(name);
+export async function startKarmadaPlane(scenario: Scenario, options: KarmadaPlaneOptions = {}): Promise<KarmadaPlane> {
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const cluster = await HostCluster.start(options.name ?? `karmada-${scenario.name}`);
   let runner: PodRunner | undefined;
   try {
     const hostSpecs = hostsFor(scenario, scenario.tolerance.hostsRequired).map(h => ({ ...h, kubelet: 'pod-runner' as const }));
@@ -95,6 +105,13 @@ export async function startKarmadaPlane(scenario: Scenario, name = `karmada-${sc
     await cluster.addHosts(hostSpecs);
     await applyObjects(cluster, scenario.objects.filter(o => o.kind === 'Namespace'));
     const issued = await createCertificateSecrets(cluster, scenario.objects);
+    if (options.secrets && options.secrets.length > 0) {
+      await cluster.kubectl(['apply', '--server-side', '--filename', '-'], {
+        input: options.secrets.map(secret => JSON.stringify({
+          apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace: scenario.namespace }, stringData: secret.stringData,
+        })).join('\n'),
+      });
+    }
     const applied = await applyObjects(cluster, scenario.objects);
     const started = runner;
     const pods = await waitForPlane(cluster, scenario, timeoutMs).catch(async error => {
@@ -206,4 +223,66 @@ export async function joinMember(
     return (cluster.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? cluster : undefined;
   }, timeoutMs, async () => (await api.kubectl(['get', 'cluster', name, '-o', 'yaml'], { allowFailure: true })).stdout);
   return { name, cluster: member, object };
+}
+
+/** The member clusters a scenario's scheduler estimators serve, and the Secret each reads its member's kubeconfig from. */
+export function estimatorKubeconfigSecrets(scenario: Scenario): Array<{ cluster: string; secretName: string }> {
+  return scenario.objects
+    .filter(o => o.kind === 'Deployment' && o.spec.template.metadata.labels['app.kubernetes.io/name'] === 'karmada-scheduler-estimator')
+    .map(o => {
+      const container = o.spec.template.spec.containers[0];
+      const cluster = (container.args as string[]).find(a => a.startsWith('--cluster-name='))!.split('=')[1];
+      const mountPath = (container.args as string[]).find(a => a.startsWith('--kubeconfig='))!.split('=')[1];
+      const mount = (container.volumeMounts as any[]).find(m => mountPath.startsWith(`${m.mountPath}/`));
+      const volume = (o.spec.template.spec.volumes as any[]).find(v => v.name === mount.name);
+      return { cluster, secretName: volume.secret.secretName as string };
+    });
+}
+
+/**
+ * A self-contained kubeconfig for `member` (the CA and a token embedded, the apiserver at its pod-reachable address)
+ * as a ServiceAccount `account` of `karmada-cluster` that may read everything: what a person gives a scheduler
+ * estimator as its member's kubeconfig Secret.
+ */
+export async function memberReaderKubeconfig(member: HostCluster, account: string): Promise<string> {
+  const namespace = 'karmada-cluster';
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `${account}-reader` },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${account}-reader` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${account}-reader` },
+      subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
+    },
+  ];
+  await member.kubectl(['apply', '--server-side', '--filename', '-'], { input: objects.map(o => JSON.stringify(o)).join('\n') });
+  const token = (await member.kubectl(['create', 'token', account, '--namespace', namespace, '--duration=24h'])).stdout.trim();
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: member',
+    '  cluster:',
+    `    server: ${member.extraServer}`,
+    `    certificate-authority-data: ${fs.readFileSync(member.caFile).toString('base64')}`,
+    'users:',
+    `- name: ${account}`,
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    '- name: member',
+    '  context:',
+    '    cluster: member',
+    `    user: ${account}`,
+    'current-context: member',
+    '',
+  ].join('\n');
 }
