@@ -163,4 +163,23 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     expect((nodes.items as any[]).map(n => n.metadata.name).sort()).toEqual(memberNodes.map(n => n.metadata.name).sort());
     report.proxiedNodes = nodes.items.length;
   });
+
+  test('once the bootstrap Job has run, no component is refused by RBAC inside the Karmada API', async () => {
+    // GIVEN the time the bootstrap Job completed, plus the seconds the apiservers' RBAC caches take to see its objects
+    const { cluster, runner, scenario } = plane!;
+    const job = (await cluster.getJson(['jobs', '--namespace', scenario.namespace])).items[0];
+    const settled = Date.parse(job.status.completionTime) + 10_000;
+    // WHEN every log line of every component, after that, is read (klog's `E1206 00:13:48.887954` prefix)
+    const year = new Date(settled).getUTCFullYear();
+    const refusals: string[] = [];
+    for (const { pod, container, file } of runner.logFiles()) {
+      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+        const stamp = /^[IWEF](\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d+)/.exec(line);
+        if (!stamp || !/ is forbidden: User "/.test(line)) continue;
+        if (Date.parse(`${year}-${stamp[1]}-${stamp[2]}T${stamp[3].slice(0, 12)}Z`) > settled) refusals.push(`${pod}/${container}: ${line.slice(0, 300)}`);
+      }
+    }
+    // THEN none was refused: the RBAC the bootstrap applies lets every component do what these tests made it do
+    expect(refusals).toEqual([]);
+  });
 });

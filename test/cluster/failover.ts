@@ -33,7 +33,13 @@ export class EntryPointClient {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const request = https.request({
-        host: this.address, port: this.port, servername: this.serverName, method, path, agent: false, ...this.tls,
+        host: this.address,
+        port: this.port,
+        servername: this.serverName,
+        method,
+        path,
+        agent: false,
+        ...this.tls,
         headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       }, response => {
         let text = '';

@@ -283,7 +283,9 @@ function killLeftovers(): void {
 function newRunDirectory(name: string): string {
   fs.mkdirSync(HOST_CLUSTER_STATE_DIR, { recursive: true });
   killLeftovers();
-  const runs = fs.readdirSync(HOST_CLUSTER_STATE_DIR).sort();
+  // Oldest first, by the time stamp in each name (names begin with the scenario, so their order says nothing).
+  const started = (run: string) => /-(\d{8}T\d{6})-/.exec(run)?.[1] ?? '';
+  const runs = fs.readdirSync(HOST_CLUSTER_STATE_DIR).sort((a, b) => started(a).localeCompare(started(b)));
   // Keep the newest few (a failed run's logs), never one of a live test process.
   for (const old of runs.slice(0, Math.max(0, runs.length - 6))) {
     const owner = Number(/-(\d+)$/.exec(old)?.[1]);

@@ -148,6 +148,12 @@ export class PodRunner {
     return pod ? path.join(pod.dir, `${container}.log`) : undefined;
   }
 
+  /** Every container's log file, as `{ pod, container, file }`. */
+  public logFiles(): Array<{ pod: string; container: string; file: string }> {
+    return [...this.pods.values()].flatMap(pod => pod.containers.map(c => ({ pod: pod.key, container: c.spec.name as string, file: path.join(pod.dir, `${c.spec.name}.log`) })))
+      .filter(entry => fs.existsSync(entry.file));
+  }
+
   /** The last lines of every container's log, for a failure message. */
   public logTails(lines = 8): string {
     return [...this.pods.values()].flatMap(pod => pod.containers.map(c => {
