@@ -45,7 +45,7 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
   ['no endpoints', { etcd: endpoints() },
     'etcd endpoints is empty: give the https client URL of every member of the external etcd'],
   ['a duplicate endpoint', { etcd: endpoints(THREE[0], THREE[0], THREE[2]) },
-    `etcd endpoints contains '${THREE[0]}' more than once: give every endpoint a name of its own`],
+    `etcd endpoints contains '${THREE[0]}' more than once: list every endpoint once`],
   ['a key prefix without a leading slash', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 's', keyPrefix: 'registry' }) },
     'etcd keyPrefix \'registry\' is not an etcd key prefix: start it with \'/\', do not end it with \'/\', e.g. \'/registry/karmada\''],
   ['an invalid client certificate Secret name', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 'Etcd Client' }) },

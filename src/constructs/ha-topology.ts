@@ -24,7 +24,7 @@ import { checkComponentSettings } from '../private/component-settings';
 import { addDisruptionBudgets } from '../private/disruption-budgets';
 import { serviceUrl } from '../private/dns';
 import { addEtcdClientService } from '../private/etcd-maintenance';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { reportFailureTolerance } from '../private/failure-tolerance';
 import { ZONE_LABEL } from '../private/host-placement';
 import { Component, hostServiceName } from '../private/identities';
@@ -337,10 +337,18 @@ export class HATopology extends Construct {
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning,
-      etcdStorageBytes: (props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE).toMebibytes() * 1024 * 1024,
+      etcdStorageBytes: sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE),
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,
+      controlPlaneHosts: props.controlPlaneHosts,
+      etcdHosts: props.etcdHosts,
+      etcdStorageSize: props.etcdStorageSize,
+      etcdStorageClassName: props.etcdStorageClassName,
+      images: props.images,
+      etcdImage: props.etcdImage,
+      apiServerAnnotations: props.apiServerService?.annotations,
+      certManagerOptions: pki.mode === PkiMode.CERT_MANAGER ? pki.certManagerOptions : undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
       schedulerEstimatorClusters: estimatorClusters,
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
@@ -352,7 +360,7 @@ export class HATopology extends Construct {
       etcdBackup: etcdBackupOn ? {
         schedule: props.etcdBackup?.schedule,
         retention: props.etcdBackup?.retention,
-        storageBytes: props.etcdBackup?.storageSize ? props.etcdBackup.storageSize.toMebibytes() * 1024 * 1024 : undefined,
+        storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
         storageClassName: props.etcdBackup?.storageClassName,
         existingClaimName: props.etcdBackup?.existingClaimName,
         quotaBackendBytes: etcdTuning.quotaBackendBytes,

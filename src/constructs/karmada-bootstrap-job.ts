@@ -15,7 +15,7 @@ import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, installationLabels } from '../private/selectors';
-import { checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
+import { checkHostRequirements, checkHttpsUrl, checkImageReference, checkInstanceName, checkNamespace } from '../private/validation';
 
 /**
  * Props of the Job that creates the objects inside the Karmada API.
@@ -225,6 +225,9 @@ function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace
   if (props.instance !== undefined) errors.push(...checkInstanceName('instance', props.instance));
   if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
   errors.push(...checkHttpsUrl('apiServerUrl', props.apiServerUrl, 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443'));
+  if (props.images?.kubectl !== undefined) errors.push(...checkImageReference('images.kubectl', props.images.kubectl));
+  if (props.images?.shell !== undefined) errors.push(...checkImageReference('images.shell', props.images.shell));
+  errors.push(...checkHostRequirements('hosts', props.hosts));
   const objects = props.karmadaApiObjects ?? {};
   if (objects.instance !== undefined && objects.instance !== instance) {
     errors.push(`karmadaApiObjects.instance '${objects.instance}' differs from instance '${instance}': the Job serves one installation, drop karmadaApiObjects.instance or make them equal`);

@@ -1,11 +1,14 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { EtcdPlacement } from '../etcd-topology';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/identities';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
 } from '../private/network-policy-plan';
 import { resolveNamespace } from '../private/scope';
 import { installationLabels } from '../private/selectors';
+import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkUnique } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** A metrics scraper (e.g. Prometheus) admitted to the metrics ports. */
@@ -162,6 +165,17 @@ export class KarmadaNetworkPolicies extends Construct {
     const namespace = resolveNamespace(this, props.namespace);
     const options = props.options ?? {};
     const checks = checkNetworkPolicyOptions(options);
+    checks.errors.unshift(
+      ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
+      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
+      ...props.controlPlaneNodeNames.flatMap((node, index) =>
+        checkObjectName(`controlPlaneNodeNames[${index}]`, node, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, `${instance}-cp-${index}`)),
+      ...checkUnique('controlPlaneNodeNames', props.controlPlaneNodeNames, 'control-plane node'),
+      ...(props.etcdMemberNames ?? []).flatMap((member, index) =>
+        checkObjectName(`etcdMemberNames[${index}]`, member, MAX_ETCD_MEMBER_NAME_LENGTH, `${instance}-etcd-${index}`)),
+      ...checkUnique('etcdMemberNames', props.etcdMemberNames ?? [], 'etcd member'),
+      ...(props.externalEtcdEndpoints ?? []).flatMap((endpoint, index) => checkEtcdEndpoint(`externalEtcdEndpoints[${index}]`, endpoint)),
+    );
     if (checks.errors.length > 0) {
       throw new Error(`invalid networkPolicies of '${this.node.path}':\n- ${checks.errors.join('\n- ')}`);
     }
