@@ -1,7 +1,11 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
-  EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaControlPlaneNode, KarmadaWarnings, Pki,
+  EtcdBackup, EtcdBackupProps, EtcdCompactionMode, EtcdDefragmentation, EtcdDefragmentationProps, EtcdMember, EtcdMemberProps, EtcdPlacement,
+  EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaBootstrapJob, KarmadaBootstrapJobProps, KarmadaControlPlaneNode,
+  KarmadaControlPlaneNodeProps, KarmadaNetworkPolicies, KarmadaNetworkPoliciesProps, KarmadaSchedulerEstimator, KarmadaSchedulerEstimatorProps,
+  KarmadaWarnings, Pki,
 } from '../src';
 import { synthTopology } from './util';
 import { HOSTS_BY_ROLE } from '../examples/external/chart';
@@ -344,9 +348,163 @@ describe('HATopology accepts legal and safe input', () => {
   });
 
   test('a lifetime that is not whole hours is written as a Go duration cert-manager reads', () => {
-    const { objects } = synthTopology({ pki: Pki.certManager({ certificateDuration: Duration.minutes(90 * 24 * 60 + 30), renewBefore: Duration.seconds(7 * 86400 + 15) }) });
+    const pki = Pki.certManager({ certificateDuration: Duration.minutes(90 * 24 * 60 + 30), renewBefore: Duration.seconds(7 * 86400 + 15) });
+    const { objects } = synthTopology({ pki });
     const leaf = objects.find(o => o.kind === 'Certificate' && !o.spec.isCA)!;
     expect([leaf.spec.duration, leaf.spec.renewBefore]).toEqual(['129630m', '604815s']);
+  });
+});
+
+/** A standalone construct built in a chart of its own from the props of a row. */
+type Build = (scope: Construct) => void;
+const memberProps: EtcdMemberProps = { memberName: 'etcd-0', initialClusterMembers: ['etcd-0', 'etcd-1', 'etcd-2'] };
+const etcdMember = (props: Partial<EtcdMemberProps>): Build => scope => new EtcdMember(scope, 'm', { ...memberProps, ...props });
+const node = (props: Partial<KarmadaControlPlaneNodeProps>): Build => scope => new KarmadaControlPlaneNode(scope, 'n', { nodeName: 'cp-0', etcdServers: THREE, ...props });
+/** A control-plane node whose local member is built, in another chart, from `memberOverrides`. */
+const stackedNode = (memberOverrides: Partial<EtcdMemberProps>, props: Partial<KarmadaControlPlaneNodeProps> = {}): Build => scope => {
+  const localEtcdMember = new EtcdMember(Testing.chart(), 'm', { ...memberProps, controlPlaneNode: 'cp-0', ...memberOverrides });
+  new KarmadaControlPlaneNode(scope, 'n', { nodeName: 'cp-0', localEtcdMember, ...props });
+};
+const estimator = (props: Partial<KarmadaSchedulerEstimatorProps>): Build => scope => new KarmadaSchedulerEstimator(scope, 'e', { memberClusterName: 'member-1', ...props });
+const job = (props: Partial<KarmadaBootstrapJobProps>): Build => scope =>
+  new KarmadaBootstrapJob(scope, 'j', { apiServerUrl: 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443', ...props });
+const backup = (props: EtcdBackupProps): Build => scope => new EtcdBackup(scope, 'b', props);
+const defrag = (props: Partial<EtcdDefragmentationProps>): Build => scope => new EtcdDefragmentation(scope, 'd', { memberNames: ['etcd-0', 'etcd-1', 'etcd-2'], ...props });
+const policies = (props: Partial<KarmadaNetworkPoliciesProps>): Build => scope =>
+  new KarmadaNetworkPolicies(scope, 'p', { etcdPlacement: EtcdPlacement.STACKED, controlPlaneNodeNames: ['cp-0', 'cp-1', 'cp-2'], ...props });
+const LINE = /\n(?:- )?/;
+
+/** Each construct used on its own: the props of the row, and the exact message it must give. */
+const STANDALONE_ERRORS: Array<[string, Build, string]> = [
+  ['EtcdMember: an invalid instance', etcdMember({ instance: 'Karmada' }),
+    'instance \'Karmada\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
+  ['EtcdMember: an invalid namespace', etcdMember({ namespace: 'kube system' }),
+    'namespace \'kube system\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['EtcdMember: an invalid cluster domain', etcdMember({ clusterDomain: '.local' }),
+    'clusterDomain \'.local\' is not a DNS domain: use the cluster\'s DNS domain, e.g. \'cluster.local\''],
+  ['EtcdMember: an initial member that is not a name', etcdMember({ initialClusterMembers: ['etcd-0', 'etcd_1', 'etcd-2'] }),
+    'initialClusterMembers[1] \'etcd_1\' is not a DNS-1123 label that starts with a letter and has at most 52 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-etcd-1\''],
+  ['EtcdMember: an initial member listed twice', etcdMember({ initialClusterMembers: ['etcd-0', 'etcd-1', 'etcd-1'] }),
+    'initialClusterMembers contains \'etcd-1\' more than once: give every etcd member a name of its own'],
+  ['EtcdMember: an empty cluster token', etcdMember({ clusterToken: '' }),
+    'clusterToken \'\' is empty or has whitespace, \',\' or \'=\': give a word of its own to this cluster, e.g. \'karmada-etcd\''],
+  ['EtcdMember: an etcd 3.5 image', etcdMember({ image: 'mirror.example.com/etcd:3.5.21-0' }),
+    'image \'mirror.example.com/etcd:3.5.21-0\' is etcd 3.5, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.5 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['EtcdMember: a volume of 1.5 GiB', etcdMember({ storageSize: Size.mebibytes(1536) }),
+    'storageSize must be a whole number of GiB of at least 1, got 1.5 GiB: use e.g. Size.gibibytes(20)'],
+  ['EtcdMember: a storage class that is not a name', etcdMember({ storageClassName: 'Fast' }),
+    'storageClassName \'Fast\' is not a valid StorageClass name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'fast-ssd\''],
+  ['EtcdMember: a server Secret that is not a name', etcdMember({ serverCertificateSecret: 'etcd server' }),
+    'serverCertificateSecret \'etcd server\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['EtcdMember: a peer Secret that is not a name', etcdMember({ peerCertificateSecret: 'Peer' }),
+    'peerCertificateSecret \'Peer\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['EtcdMember: a control-plane node that is not a name', etcdMember({ controlPlaneNode: 'CP-0' }),
+    'controlPlaneNode \'CP-0\' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-cp-0\''],
+  ['EtcdMember: a failure domain that is not a label key', etcdMember({ failureDomain: kplus.Topology.custom('rack id') }),
+    'failureDomain \'rack id\' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as \'topology.kubernetes.io/zone\''],
+  ['EtcdMember: a host label value that is not a label value', etcdMember({ hosts: { nodeLabels: { role: 'etcd host' } } }),
+    'hosts.nodeLabels value \'etcd host\' of \'role\' is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['EtcdMember: a heartbeat with a fraction of a millisecond', etcdMember({ tuning: { heartbeatInterval: Duration.millis(0.5) } }),
+    'etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got 0.5ms: use e.g. Duration.millis(100)'],
+  ['KarmadaControlPlaneNode: a local member of another instance', stackedNode({ instance: 'other' }),
+    'localEtcdMember \'etcd-0\' belongs to instance \'other\' but control-plane node \'cp-0\' to instance \'karmada\': each finds the other by its instance label, so they would not be kept on one host; give both the same instance'],
+  ['KarmadaControlPlaneNode: a local member of another namespace', stackedNode({ namespace: 'etcd' }),
+    'localEtcdMember \'etcd-0\' is in namespace \'etcd\' but control-plane node \'cp-0\' in \'karmada-system\': pod affinity only sees pods of its own namespace, so they would not be kept on one host; put both in one namespace'],
+  ['KarmadaControlPlaneNode: an invalid instance', node({ instance: 'karmada_prod' }),
+    'instance \'karmada_prod\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
+  ['KarmadaControlPlaneNode: an invalid cluster domain', node({ clusterDomain: 'cluster local' }),
+    'clusterDomain \'cluster local\' is not a DNS domain: use the cluster\'s DNS domain, e.g. \'cluster.local\''],
+  ['KarmadaControlPlaneNode: an upper-case image', node({ images: { controllerManager: 'Karmada/karmada-controller-manager:v1.18.2' } }),
+    'images.controllerManager \'Karmada/karmada-controller-manager:v1.18.2\' has upper-case letters in its repository \'Karmada/karmada-controller-manager\': repositories are lowercase, write \'karmada/karmada-controller-manager:v1.18.2\''],
+  ['KarmadaControlPlaneNode: a Service IP range with host bits set', node({ serviceClusterIpRange: '10.96.0.1/12' }),
+    'serviceClusterIpRange \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\''],
+  ['KarmadaControlPlaneNode: port 0 in an etcd server', node({ etcdServers: ['https://e0.example:0'] }),
+    'etcdServers[0] \'https://e0.example:0\' has port 0, on which nothing can be reached: give the port etcd serves clients on, e.g. \'https://etcd-0.example.com:2379\''],
+  ['KarmadaControlPlaneNode: an etcd client Secret that is not a name', node({ etcdClientCertificateSecret: 'Etcd_Client' }),
+    'etcdClientCertificateSecret \'Etcd_Client\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['KarmadaControlPlaneNode: a member cluster that is not a name', node({ schedulerEstimatorClusters: ['Member 1'] }),
+    'schedulerEstimatorClusters[0] \'Member 1\' is not a DNS-1123 label that starts with a letter and has at most 35 characters: use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaControlPlaneNode: a member cluster listed twice', node({ schedulerEstimatorClusters: ['m1', 'm1'] }),
+    'schedulerEstimatorClusters contains \'m1\' more than once: give every member cluster a name of its own'],
+  ['KarmadaControlPlaneNode: a failure domain that is empty', node({ failureDomain: kplus.Topology.custom(' ') }),
+    'failureDomain is an empty topology key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom(\'<node label key>\')'],
+  ['KarmadaControlPlaneNode: a toleration of a key that is not a taint key', node({ hosts: { tolerations: [kplus.NodeTaintQuery.exists('control plane')] } }),
+    'hosts.tolerations[0] key \'control plane\' is not a taint key: use e.g. \'node-role.kubernetes.io/control-plane\''],
+  ['KarmadaControlPlaneNode: leader election the components refuse', node({ leaderElection: { leaseDuration: Duration.seconds(10) } }),
+    'leaderElection.leaseDuration (10s) must be greater than leaderElection.renewDeadline (10s) or the components refuse to start: lengthen the lease or shorten the renew deadline'],
+  ['KarmadaSchedulerEstimator: no replica', estimator({ replicas: 0 }),
+    'replicas must be a whole number of at least 1, got 0'],
+  ['KarmadaSchedulerEstimator: a fractional replica count', estimator({ replicas: 1.5 }),
+    'replicas must be a whole number of at least 1, got 1.5'],
+  ['KarmadaSchedulerEstimator: an image with spaces', estimator({ image: 'karmada/karmada scheduler estimator' }),
+    'image \'karmada/karmada scheduler estimator\' contains whitespace: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['KarmadaSchedulerEstimator: a kubeconfig Secret that is not a name', estimator({ memberKubeconfigSecret: 'member 1 kubeconfig' }),
+    'memberKubeconfigSecret \'member 1 kubeconfig\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['KarmadaSchedulerEstimator: an invalid namespace', estimator({ namespace: 'Karmada' }),
+    'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['KarmadaBootstrapJob: an empty kubectl image', job({ images: { kubectl: ' ' } }),
+    'images.kubectl is empty: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['KarmadaBootstrapJob: port 0 in the apiserver URL', job({ apiServerUrl: 'https://karmada-apiserver:0' }),
+    'apiServerUrl \'https://karmada-apiserver:0\' has port 0, on which nothing can be reached: write it as \'https://<host>[:<port>]\', e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\''],
+  ['KarmadaBootstrapJob: a host label key that is not a label key', job({ hosts: { nodeLabels: { 'role=cp': 'yes' } } }),
+    'hosts.nodeLabels key \'role=cp\' is not a label key: use e.g. \'node-role.kubernetes.io/control-plane\''],
+  ['EtcdBackup: an hour out of range', backup({ schedule: '17 24 * * *' }),
+    'etcdBackup.schedule \'17 24 * * *\' has hour \'24\', which Kubernetes refuses: give values 0-23, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['EtcdBackup: an etcd 3.5 image', backup({ etcdImage: 'mirror.example.com/etcd:v3.5.21' }),
+    'etcdImage \'mirror.example.com/etcd:v3.5.21\' is etcd 3.5, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.5 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['EtcdBackup: a shell image that is not a reference', backup({ images: { shell: 'busybox:' } }),
+    'images.shell \'busybox:\' is not an image reference: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['EtcdBackup: a volume of half a GiB', backup({ storageSize: Size.mebibytes(512) }),
+    'etcdBackup.storageSize must be a whole number of GiB of at least 1, got 0.5 GiB: use e.g. Size.gibibytes(200)'],
+  ['EtcdBackup: a quota of no bytes', backup({ quotaBackend: Size.gibibytes(0) }),
+    'etcdTuning.quotaBackend must be more than 0, got 0 bytes: use e.g. Size.gibibytes(8)'],
+  ['EtcdDefragmentation: weekday 7', defrag({ schedule: '47 3 * * 7' }),
+    'etcdDefragmentation.schedule \'47 3 * * 7\' has day-of-week \'7\', which Kubernetes refuses: give values 0-6 or SUN-SAT, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'47 3 * * 0\''],
+  ['EtcdDefragmentation: a toleration value that is not a taint value', defrag({ hosts: { tolerations: [kplus.NodeTaintQuery.is('dedicated', 'etcd/maintenance')] } }),
+    'hosts.tolerations[0] value \'etcd/maintenance\' is not a taint value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['KarmadaNetworkPolicies: a node name that is not a name', policies({ controlPlaneNodeNames: ['cp-0', 'CP-1', 'cp-2'] }),
+    'controlPlaneNodeNames[1] \'CP-1\' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-cp-1\''],
+  ['KarmadaNetworkPolicies: a member listed twice', policies({ etcdMemberNames: ['etcd-0', 'etcd-0', 'etcd-2'] }),
+    'etcdMemberNames contains \'etcd-0\' more than once: give every etcd member a name of its own'],
+  ['KarmadaNetworkPolicies: an http external endpoint', policies({ etcdPlacement: EtcdPlacement.EXTERNAL_ENDPOINTS, externalEtcdEndpoints: ['http://e0.example:2379'] }),
+    'externalEtcdEndpoints[0] \'http://e0.example:2379\' uses http: karmada-apiserver must reach etcd over TLS, use \'https://e0.example:2379\''],
+  ['KarmadaNetworkPolicies: a member-cluster CIDR with host bits set', policies({ options: { memberClusterCidrs: ['2001:db8::1/32'] } }),
+    'networkPolicies.memberClusterCidrs entry \'2001:db8::1/32\' has host bits set: write its network address, \'2001:db8::/32\''],
+];
+
+/** Each construct used on its own, with legal and safe props near the rules' edges: no error, no warning. */
+const STANDALONE_ACCEPTED: Array<[string, Build]> = [
+  ['EtcdMember: an etcd 3.6 image, whole GiB, a storage class', etcdMember({ image: 'mirror.example.com/etcd:3.6.6-0', storageSize: Size.gibibytes(32), storageClassName: 'fast-ssd' })],
+  ['EtcdMember: a token of its own, Secrets of its own', etcdMember({ clusterToken: 'prod-etcd-2026', serverCertificateSecret: 's.server', peerCertificateSecret: 's.peer' })],
+  ['KarmadaControlPlaneNode: a local member of its instance and namespace', stackedNode({ instance: 'prod', namespace: 'karmada-prod' }, { instance: 'prod', namespace: 'karmada-prod' })],
+  ['KarmadaControlPlaneNode: a dual-stack range, images by digest', node({ serviceClusterIpRange: '10.96.0.0/12,fd00:10:96::/112', images: { apiServer: `kube-apiserver@${DIGEST}` } })],
+  ['KarmadaSchedulerEstimator: one replica, a Secret of its own', estimator({ replicas: 1, memberKubeconfigSecret: 'member-1.kubeconfig' })],
+  ['KarmadaBootstrapJob: images of a mirror', job({ images: { kubectl: 'mirror.example.com:443/kubectl:v1.35.4', shell: 'mirror.example.com/library/busybox' } })],
+  ['EtcdBackup: a schedule with names', backup({ schedule: '0 */6 * * MON-SAT', storageSize: Size.gibibytes(200) })],
+  ['EtcdDefragmentation: ? as the day of the month', defrag({ schedule: '0 4 ? * 0' })],
+  ['KarmadaNetworkPolicies: IPv4 and IPv6 networks', policies({ options: { memberClusterCidrs: ['10.0.0.0/8', '2001:db8::/32'] } })],
+];
+
+describe('standalone constructs: the table', () => {
+  test.each(STANDALONE_ERRORS)('%s', (_case, build, message) => {
+    // GIVEN one construct with bad props WHEN it is built THEN it throws with the exact message, and emits nothing
+    const chart = Testing.chart();
+    let error: Error | undefined;
+    try {
+      build(chart);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeDefined();
+    expect(error!.message.split(LINE)).toContain(message);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test.each(STANDALONE_ACCEPTED)('accepts %s', (_case, build) => {
+    const chart = Testing.chart();
+    build(chart);
+    expect(Testing.synth(chart).length).toBeGreaterThan(0);
+    expect(KarmadaWarnings.of(chart)).toEqual([]);
   });
 });
 

@@ -525,21 +525,32 @@ export function checkWholeGibibytes(property: string, size: Size | undefined, ex
 }
 
 // The container image reference grammar (a name, then an optional tag, then an optional digest), written out from
-// its published description: a name is an optional registry host (with a port) and '/', then lowercase path
-// components separated by '/'.
+// its published description. A name is an optional registry host and '/', then lowercase path components separated
+// by '/'. As container runtimes read it, the first component is a host only when it has a '.' or a ':' or is
+// 'localhost'; the grammar would also take a bare upper-case word (`Karmada/...`) as a host, which is a typo far more
+// often than a registry, so such a word is read as part of the (lowercase) repository.
 const IMAGE_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const IMAGE_DOMAIN = `(?:${IMAGE_DOMAIN_COMPONENT}(?:\\.${IMAGE_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
-const IMAGE_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE_TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const IMAGE_DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_PATH_COMPONENT}(?:/${IMAGE_PATH_COMPONENT})*(?::${IMAGE_TAG})?(?:@${IMAGE_DIGEST})?$`);
+const IMAGE_DOMAIN = new RegExp(`^(?:${IMAGE_DOMAIN_COMPONENT}(?:\\.${IMAGE_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`);
+const IMAGE_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 
-/** The repository of an image reference (tag and digest removed). */
-function imageRepository(value: string): string {
-  const withoutDigest = value.split('@')[0];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+/** The parts of an image reference: host (if any), repository path, tag and digest (undefined when absent). */
+function splitImageReference(value: string): { domain?: string; path: string; tag?: string; digest?: string } {
+  const at = value.indexOf('@');
+  const name = at >= 0 ? value.slice(0, at) : value;
+  const digest = at >= 0 ? value.slice(at + 1) : undefined;
+  const slash = name.indexOf('/');
+  const first = slash >= 0 ? name.slice(0, slash) : undefined;
+  const hasDomain = first !== undefined && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('['));
+  const rest = hasDomain ? name.slice(slash + 1) : name;
+  const colon = rest.lastIndexOf(':');
+  return {
+    domain: hasDomain ? first : undefined,
+    path: colon >= 0 ? rest.slice(0, colon) : rest,
+    tag: colon >= 0 ? rest.slice(colon + 1) : undefined,
+    digest,
+  };
 }
 
 /** A container image reference: `[host[:port]/]path[:tag][@digest]`, the path in lowercase. */
@@ -551,12 +562,14 @@ export function checkImageReference(property: string, value: string): string[] {
   if (/\s/.test(value)) {
     return [`${property} '${value}' contains whitespace: ${fix}`];
   }
-  if (value.length > 255 + 1 + 128 + 1 + 135 || !IMAGE_REFERENCE.test(value)) {
-    const repository = imageRepository(value);
-    const path = repository.includes('/') && /[.:]|^localhost\//.test(repository.split('/')[0]) ? repository.slice(repository.indexOf('/') + 1) : repository;
-    if (/[A-Z]/.test(path) && IMAGE_REFERENCE.test(value.replace(path, path.toLowerCase()))) {
-      return [`${property} '${value}' has upper-case letters in its repository '${path}': repositories are lowercase, write '${value.replace(path, path.toLowerCase())}'`];
-    }
+  const { domain, path, tag, digest } = splitImageReference(value);
+  const valid = (domain === undefined || IMAGE_DOMAIN.test(domain)) && (tag === undefined || IMAGE_TAG.test(tag))
+    && (digest === undefined || IMAGE_DIGEST.test(digest)) && (domain ?? '').length + 1 + path.length <= 255;
+  if (valid && !IMAGE_PATH.test(path) && IMAGE_PATH.test(path.toLowerCase())) {
+    const lower = `${domain !== undefined ? `${domain}/` : ''}${path.toLowerCase()}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+    return [`${property} '${value}' has upper-case letters in its repository '${path}': repositories are lowercase, write '${lower}'`];
+  }
+  if (!valid || !IMAGE_PATH.test(path)) {
     return [`${property} '${value}' is not an image reference: ${fix}`];
   }
   return [];
@@ -572,11 +585,7 @@ export const MINIMUM_ETCD_VERSION: readonly [number, number] = [3, 6];
 export function checkEtcdImage(property: string, value: string): string[] {
   const reference = checkImageReference(property, value);
   if (reference.length > 0) return reference;
-  const withoutDigest = value.split('@')[0];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : '';
-  const version = /^v?(\d+)\.(\d+)(?:[.-]|$)/.exec(tag);
+  const version = /^v?(\d+)\.(\d+)(?:[.-]|$)/.exec(splitImageReference(value).tag ?? '');
   if (!version) return [];
   const [major, minor] = [Number(version[1]), Number(version[2])];
   const [minMajor, minMinor] = MINIMUM_ETCD_VERSION;
