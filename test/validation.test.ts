@@ -109,6 +109,10 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'etcdStorageSize (8 GiB) is not above etcdTuning.quotaBackend (8 GiB): the volume fills before etcd\'s quota alarm; give at least 16 GiB'],
   ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },
     'apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER'],
+  ['the kube-system namespace, created', { namespace: 'kube-system', networkPolicies: { enabled: false } },
+    'namespace \'kube-system\' is shared with the host cluster\'s own pods, and createNamespace would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. \'karmada-system\', or set createNamespace to false'],
+  ['the default namespace with network policies', { namespace: 'default', createNamespace: false },
+    'namespace \'default\' is shared with the host cluster\'s own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. \'karmada-system\', or set networkPolicies.enabled to false'],
   ['an invalid namespace', { namespace: 'Karmada' },
     'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
   ['an invalid cluster domain', { clusterDomain: 'cluster..local' },
@@ -371,7 +375,12 @@ const job = (props: Partial<KarmadaBootstrapJobProps>): Build => scope =>
 const backup = (props: EtcdBackupProps): Build => scope => new EtcdBackup(scope, 'b', props);
 const defrag = (props: Partial<EtcdDefragmentationProps>): Build => scope => new EtcdDefragmentation(scope, 'd', { memberNames: ['etcd-0', 'etcd-1', 'etcd-2'], ...props });
 const policies = (props: Partial<KarmadaNetworkPoliciesProps>): Build => scope =>
-  new KarmadaNetworkPolicies(scope, 'p', { etcdPlacement: EtcdPlacement.STACKED, controlPlaneNodeNames: ['cp-0', 'cp-1', 'cp-2'], ...props });
+  new KarmadaNetworkPolicies(scope, 'p', {
+    etcdPlacement: EtcdPlacement.STACKED,
+    controlPlaneNodeNames: ['cp-0', 'cp-1', 'cp-2'],
+    etcdMemberNames: props.etcdPlacement === EtcdPlacement.EXTERNAL_ENDPOINTS ? undefined : ['etcd-0', 'etcd-1', 'etcd-2'],
+    ...props,
+  });
 const LINE = /\n(?:- )?/;
 
 /** Each construct used on its own: the props of the row, and the exact message it must give. */
@@ -404,12 +413,16 @@ const STANDALONE_ERRORS: Array<[string, Build, string]> = [
     'failureDomain \'rack id\' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as \'topology.kubernetes.io/zone\''],
   ['EtcdMember: a host label value that is not a label value', etcdMember({ hosts: { nodeLabels: { role: 'etcd host' } } }),
     'hosts.nodeLabels value \'etcd host\' of \'role\' is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['EtcdMember: stacked and kept off control-plane hosts', etcdMember({ controlPlaneNode: 'cp-0', avoidControlPlaneHosts: true }),
+    'avoidControlPlaneHosts is set on a member stacked with control-plane node \'cp-0\': it would have to share that node\'s host and keep off it, and would stay Pending; drop avoidControlPlaneHosts (stacked) or controlPlaneNode (external)'],
   ['EtcdMember: a heartbeat with a fraction of a millisecond', etcdMember({ tuning: { heartbeatInterval: Duration.millis(0.5) } }),
     'etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got 0.5ms: use e.g. Duration.millis(100)'],
   ['KarmadaControlPlaneNode: a local member of another instance', stackedNode({ instance: 'other' }),
     'localEtcdMember \'etcd-0\' belongs to instance \'other\' but control-plane node \'cp-0\' to instance \'karmada\': each finds the other by its instance label, so they would not be kept on one host; give both the same instance'],
   ['KarmadaControlPlaneNode: a local member of another namespace', stackedNode({ namespace: 'etcd' }),
     'localEtcdMember \'etcd-0\' is in namespace \'etcd\' but control-plane node \'cp-0\' in \'karmada-system\': pod affinity only sees pods of its own namespace, so they would not be kept on one host; put both in one namespace'],
+  ['KarmadaControlPlaneNode: a local member and etcd hosts avoided', stackedNode({}, { avoidEtcdHosts: true }),
+    'avoidEtcdHosts is set on control-plane node \'cp-0\', which has a localEtcdMember: its pods would have to share the member\'s host and keep off it, and would stay Pending; drop avoidEtcdHosts (stacked) or localEtcdMember (external)'],
   ['KarmadaControlPlaneNode: an invalid instance', node({ instance: 'karmada_prod' }),
     'instance \'karmada_prod\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
   ['KarmadaControlPlaneNode: an invalid cluster domain', node({ clusterDomain: 'cluster local' }),
@@ -468,6 +481,14 @@ const STANDALONE_ERRORS: Array<[string, Build, string]> = [
     'etcdMemberNames contains \'etcd-0\' more than once: give every etcd member a name of its own'],
   ['KarmadaNetworkPolicies: an http external endpoint', policies({ etcdPlacement: EtcdPlacement.EXTERNAL_ENDPOINTS, externalEtcdEndpoints: ['http://e0.example:2379'] }),
     'externalEtcdEndpoints[0] \'http://e0.example:2379\' uses http: karmada-apiserver must reach etcd over TLS, use \'https://e0.example:2379\''],
+  ['KarmadaNetworkPolicies: endpoints outside the cluster, none given', policies({ etcdPlacement: EtcdPlacement.EXTERNAL_ENDPOINTS }),
+    'externalEtcdEndpoints is empty but etcdPlacement is EXTERNAL_ENDPOINTS: the policies would let karmada-apiserver reach no etcd; list the endpoints'],
+  ['KarmadaNetworkPolicies: external members, none named', policies({ etcdPlacement: EtcdPlacement.EXTERNAL, etcdMemberNames: [] }),
+    'etcdMemberNames is empty but etcdPlacement is EXTERNAL: the policies would let karmada-apiserver reach no etcd member; list the members'],
+  ['KarmadaNetworkPolicies: stacked members that do not match the nodes', policies({ etcdMemberNames: ['etcd-0', 'etcd-1'] }),
+    'etcdMemberNames lists 2 members but controlPlaneNodeNames 3 nodes: stacked member i runs beside node i, so list one member per node'],
+  ['KarmadaNetworkPolicies: the kube-system namespace', policies({ namespace: 'kube-system' }),
+    'namespace \'kube-system\' is shared with the host cluster\'s own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. \'karmada-system\', or do not create these policies'],
   ['KarmadaNetworkPolicies: a member-cluster CIDR with host bits set', policies({ options: { memberClusterCidrs: ['2001:db8::1/32'] } }),
     'networkPolicies.memberClusterCidrs entry \'2001:db8::1/32\' has host bits set: write its network address, \'2001:db8::/32\''],
 ];

@@ -198,6 +198,7 @@ export class EtcdMember extends Construct {
       ...(props.controlPlaneNode !== undefined ? checkObjectName('controlPlaneNode', props.controlPlaneNode, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, 'karmada-cp-0') : []),
       ...checkTopologyKey('failureDomain', failureDomain.key),
       ...checkHostRequirements('hosts', props.hosts),
+      ...(props.avoidControlPlaneHosts && props.controlPlaneNode !== undefined ? [`avoidControlPlaneHosts is set on a member stacked with control-plane node '${props.controlPlaneNode}': it would have to share that node's host and keep off it, and would stay Pending; drop avoidControlPlaneHosts (stacked) or controlPlaneNode (external)`] : []),
       ...(props.minZones !== undefined ? checkMinZones(props.minZones, props.controlPlaneNode) : []),
       ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
       // Warnings about legal tuning are HATopology's to give, once; a member only refuses what etcd would refuse.

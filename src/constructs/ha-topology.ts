@@ -349,6 +349,8 @@ export class HATopology extends Construct {
       etcdImage: props.etcdImage,
       apiServerAnnotations: props.apiServerService?.annotations,
       certManagerOptions: pki.mode === PkiMode.CERT_MANAGER ? pki.certManagerOptions : undefined,
+      createNamespace: props.createNamespace ?? true,
+      networkPolicies: props.networkPolicies?.enabled ?? true,
       serviceClusterIpRange: props.serviceClusterIpRange,
       schedulerEstimatorClusters: estimatorClusters,
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,

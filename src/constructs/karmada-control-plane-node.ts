@@ -344,6 +344,9 @@ function resolveEtcdServers(props: KarmadaControlPlaneNodeProps, instance: strin
     if (member.instance !== instance) {
       errors.push(`localEtcdMember '${member.memberName}' belongs to instance '${member.instance}' but control-plane node '${props.nodeName}' to instance '${instance}': each finds the other by its instance label, so they would not be kept on one host; give both the same instance`);
     }
+    if (props.avoidEtcdHosts) {
+      errors.push(`avoidEtcdHosts is set on control-plane node '${props.nodeName}', which has a localEtcdMember: its pods would have to share the member's host and keep off it, and would stay Pending; drop avoidEtcdHosts (stacked) or localEtcdMember (external)`);
+    }
     if (member.namespace !== namespace) {
       errors.push(`localEtcdMember '${member.memberName}' is in namespace '${member.namespace}' but control-plane node '${props.nodeName}' in '${namespace}': pod affinity only sees pods of its own namespace, so they would not be kept on one host; put both in one namespace`);
     }

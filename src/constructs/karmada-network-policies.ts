@@ -8,7 +8,7 @@ import {
 } from '../private/network-policy-plan';
 import { resolveNamespace } from '../private/scope';
 import { installationLabels } from '../private/selectors';
-import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkUnique } from '../private/validation';
+import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkOwnNamespace, checkUnique } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** A metrics scraper (e.g. Prometheus) admitted to the metrics ports. */
@@ -136,6 +136,24 @@ export interface KarmadaNetworkPoliciesProps {
   readonly options?: NetworkPolicyOptions;
 }
 
+/** The etcd the policies open: members in the cluster, or endpoints outside it, as the placement says. */
+function checkEtcdPlacementNames(props: KarmadaNetworkPoliciesProps): string[] {
+  const members = props.etcdMemberNames ?? [];
+  const endpoints = props.externalEtcdEndpoints ?? [];
+  if (props.etcdPlacement === EtcdPlacement.EXTERNAL_ENDPOINTS) {
+    return [
+      ...(endpoints.length === 0 ? ['externalEtcdEndpoints is empty but etcdPlacement is EXTERNAL_ENDPOINTS: the policies would let karmada-apiserver reach no etcd; list the endpoints'] : []),
+      ...(members.length > 0 ? ['etcdMemberNames is set but etcdPlacement is EXTERNAL_ENDPOINTS, where the library runs no member: drop etcdMemberNames'] : []),
+    ];
+  }
+  return [
+    ...(members.length === 0 ? [`etcdMemberNames is empty but etcdPlacement is ${props.etcdPlacement === EtcdPlacement.STACKED ? 'STACKED' : 'EXTERNAL'}: the policies would let karmada-apiserver reach no etcd member; list the members`] : []),
+    ...(props.etcdPlacement === EtcdPlacement.STACKED && members.length > 0 && members.length !== props.controlPlaneNodeNames.length
+      ? [`etcdMemberNames lists ${members.length} members but controlPlaneNodeNames ${props.controlPlaneNodeNames.length} nodes: stacked member i runs beside node i, so list one member per node`] : []),
+    ...(endpoints.length > 0 ? ['externalEtcdEndpoints is set but etcd runs in the cluster: drop externalEtcdEndpoints'] : []),
+  ];
+}
+
 /**
  * The NetworkPolicies (networking.k8s.io/v1) of one installation:
  *
@@ -175,6 +193,8 @@ export class KarmadaNetworkPolicies extends Construct {
         checkObjectName(`etcdMemberNames[${index}]`, member, MAX_ETCD_MEMBER_NAME_LENGTH, `${instance}-etcd-${index}`)),
       ...checkUnique('etcdMemberNames', props.etcdMemberNames ?? [], 'etcd member'),
       ...(props.externalEtcdEndpoints ?? []).flatMap((endpoint, index) => checkEtcdEndpoint(`externalEtcdEndpoints[${index}]`, endpoint)),
+      ...checkEtcdPlacementNames(props),
+      ...checkOwnNamespace(namespace, false, true, { labels: '', policies: 'do not create these policies' }),
     );
     if (checks.errors.length > 0) {
       throw new Error(`invalid networkPolicies of '${this.node.path}':\n- ${checks.errors.join('\n- ')}`);

@@ -14,7 +14,7 @@ import {
   checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName, checkSecretName,
   checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount, warnExternalEtcdHostsNotDisjoint,
   checkCertificateDnsName, checkHttpsUrl, checkInstanceName, checkIpAddress, checkAnnotationKeys, checkImages, checkEtcdImage, checkWholeGibibytes,
-  checkSubdomainName, checkHostRequirements,
+  checkSubdomainName, checkHostRequirements, checkOwnNamespace,
 } from './validation';
 
 /** Object names (Services) are DNS-1035 labels. */
@@ -51,6 +51,10 @@ export interface HATopologyInput {
   readonly images?: KarmadaImages;
   readonly etcdImage?: string;
   readonly apiServerAnnotations?: Record<string, string>;
+  /** The library creates (and labels) the Namespace. */
+  readonly createNamespace: boolean;
+  /** The library creates the NetworkPolicies (a default deny in the namespace among them). */
+  readonly networkPolicies: boolean;
   /** The cert-manager options, when cert-manager issues the certificates. */
   readonly certManagerOptions?: CertManagerPkiOptions;
   readonly serviceClusterIpRange?: string;
@@ -86,6 +90,8 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
 
   errors.push(...checkInstanceName('name', input.name));
   errors.push(...checkNamespace('namespace', input.namespace));
+  errors.push(...checkOwnNamespace(input.namespace, input.createNamespace, input.networkPolicies,
+    { labels: 'createNamespace', policies: 'set networkPolicies.enabled to false' }));
   errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
   errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));
   if (input.apiServerServiceType === 'ExternalName') {

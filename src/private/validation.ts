@@ -84,6 +84,26 @@ export function checkNamespace(property: string, value: string): string[] {
   return [];
 }
 
+/** Namespaces the host cluster's own pods live in. */
+const SHARED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default'];
+
+/**
+ * The installation's namespace must be its own when the library labels the Namespace (restricted Pod Security) or
+ * denies all traffic in it (the default-deny NetworkPolicy selects every pod of the namespace).
+ */
+export function checkOwnNamespace(namespace: string, labelsNamespace: boolean, deniesTraffic: boolean,
+  fix: { labels: string; policies: string }): string[] {
+  if (!SHARED_NAMESPACES.includes(namespace)) return [];
+  const errors: string[] = [];
+  if (labelsNamespace) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and ${fix.labels} would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. 'karmada-system', or set ${fix.labels} to false`);
+  }
+  if (deniesTraffic) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. 'karmada-system', or ${fix.policies}`);
+  }
+  return errors;
+}
+
 /** A DNS domain such as the cluster domain. */
 export function checkDnsDomain(property: string, value: string): string[] {
   if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
