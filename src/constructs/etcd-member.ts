@@ -76,7 +76,7 @@ export interface EtcdMemberProps {
    */
   readonly clusterToken?: string;
   /**
-   * Container image. The synthesized flags are those of etcd 3.6.
+   * Container image. The synthesized flags are those of etcd 3.6: a tag that names an older version is refused.
    * @default 'registry.k8s.io/etcd:3.6.6-0'
    */
   readonly image?: string;

@@ -163,7 +163,8 @@ export interface HATopologyProps {
    * checked against them and a warning names what a zone failure would cost (fewer than 3 zones, or a zone whose
    * loss takes etcd's quorum). Hard spread constraints are not used for control-plane nodes: their pods are required
    * on one host together, and a constraint per pod could pin a node's first pod into a zone its other pods may not
-   * join, leaving them Pending forever; a fixed zone per node cannot.
+   * join, leaving them Pending forever; a fixed zone per node cannot. Each zone is listed once, as the nodes' label
+   * value.
    * @default - unknown: no zone placement; a zone failure may stop the control plane
    */
   readonly zones?: string[];
@@ -178,7 +179,8 @@ export interface HATopologyProps {
    */
   readonly images?: KarmadaImages;
   /**
-   * The etcd image, when etcd runs in the cluster. The synthesized flags are those of etcd 3.6.
+   * The etcd image, when etcd runs in the cluster. The synthesized flags are those of etcd 3.6: a tag that names an
+   * older version is refused.
    * @default 'registry.k8s.io/etcd:3.6.6-0'
    */
   readonly etcdImage?: string;

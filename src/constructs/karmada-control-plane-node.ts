@@ -52,7 +52,7 @@ export interface KarmadaControlPlaneNodeProps {
   /**
    * Stacked topology: the etcd member on this node's host. The apiserver talks only to this member, and every pod
    * of the node is required to share its host. The member must have been created with `controlPlaneNode` set to
-   * this node's name.
+   * this node's name, and with this node's `instance` and namespace.
    * @default - not stacked: give `etcdServers`
    */
   readonly localEtcdMember?: EtcdMember;
