@@ -9,7 +9,7 @@ import {
 } from '../src';
 import { synthTopology } from './util';
 import { HOSTS_BY_ROLE } from '../examples/external/chart';
-import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
+import { checkCidrHostBits, checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 
 const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
 const THREE = ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'];
@@ -279,6 +279,8 @@ const WARNINGS: Array<[string, HATopologyProps, string]> = [
   }, EXTERNAL_HOSTS_WARNING],
   ['a volume under twice the quota', { etcdStorageSize: Size.gibibytes(12) },
     'etcdStorageSize (12 GiB) is less than twice etcdTuning.quotaBackend (8 GiB): WAL, snapshots and a defragmentation copy may fill the volume first; give at least 16 GiB'],
+  ['in-cluster etcd settings with etcd outside the cluster', { etcd: endpoints(...THREE), etcdImage: 'mirror.example.com/etcd:3.6.6-0', etcdBackup: { retention: 48 }, etcdDefragmentation: { enabled: false } },
+    'etcdImage, etcdBackup are set but etcd lives outside the cluster, where the library runs no member, so they are ignored: drop them, or let the library run etcd'],
   ['CAs that do not outlive their certificates', { pki: Pki.certManager({ caDuration: Duration.days(365) }) },
     'pki.caDuration (8760h (365 days)) is not longer than pki.certificateDuration (8760h (365 days)): the library\'s CAs expire no later than the certificates they sign, and the CA bundles handed out at bootstrap (webhook configurations, APIServices, kubeconfigs) stop working when they do; give caDuration several times certificateDuration'],
 ];
@@ -581,8 +583,19 @@ test('a quota warning is given once per topology, not once per member', () => {
 describe('pure rules', () => {
   test.each([
     ['10.96.0.0/12', true], ['fd00:10:96::/112', true], ['10.96.0.0', false], ['300.1.1.1/8', false], ['10.0.0.0/33', false], ['fd00::/129', false],
+    ['::/0', true], ['1:2:3:4:5:6:7:8/128', true], ['1:2:3:4:5:6:7:8:9/64', false], ['fd00::1::2/64', false], ['fd00:12345::/64', false],
   ])('isCidr(%s) is %s', (value, expected) => {
     expect(isCidr(value)).toBe(expected);
+  });
+
+  test.each([
+    ['10.96.0.0/12', []], ['0.0.0.0/0', []], ['::/0', []], ['10.96.0.0/32', []], ['FD00:10:96::/112', []],
+    ['10.96.0.1/12', ['x \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\'']],
+    ['2001:db8:0:0:1::1/64', ['x \'2001:db8:0:0:1::1/64\' has host bits set: write its network address, \'2001:db8::/64\'']],
+    ['fd00:10:96:0:0:0:0:1/127', ['x \'fd00:10:96:0:0:0:0:1/127\' has host bits set: write its network address, \'fd00:10:96::/127\'']],
+    ['1:0:0:2:0:0:0:3/120', ['x \'1:0:0:2:0:0:0:3/120\' has host bits set: write its network address, \'1:0:0:2::/120\'']],
+  ])('checkCidrHostBits(%s)', (value, expected) => {
+    expect(checkCidrHostBits('x', value)).toEqual(expected);
   });
 
   test('a dual-stack Service range is accepted', () => {

@@ -51,6 +51,8 @@ export interface HATopologyInput {
   readonly images?: KarmadaImages;
   readonly etcdImage?: string;
   readonly apiServerAnnotations?: Record<string, string>;
+  /** The props that only apply to etcd members the library runs, as given (checked against the placement). */
+  readonly inClusterEtcdProps?: string[];
   /** The library creates (and labels) the Namespace. */
   readonly createNamespace: boolean;
   /** The library creates the NetworkPolicies (a default deny in the namespace among them). */
@@ -123,6 +125,10 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint', 'list every endpoint once'));
     errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
     errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
+    const ignored = input.inClusterEtcdProps ?? [];
+    if (ignored.length > 0) {
+      warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
+    }
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
