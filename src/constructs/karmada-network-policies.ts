@@ -194,7 +194,7 @@ export class KarmadaNetworkPolicies extends Construct {
       ...checkUnique('etcdMemberNames', props.etcdMemberNames ?? [], 'etcd member'),
       ...(props.externalEtcdEndpoints ?? []).flatMap((endpoint, index) => checkEtcdEndpoint(`externalEtcdEndpoints[${index}]`, endpoint)),
       ...checkEtcdPlacementNames(props),
-      ...checkOwnNamespace(namespace, false, true, { labels: '', policies: 'do not create these policies' }),
+      ...checkOwnNamespace(namespace, undefined, 'do not create these policies'),
     );
     if (checks.errors.length > 0) {
       throw new Error(`invalid networkPolicies of '${this.node.path}':\n- ${checks.errors.join('\n- ')}`);

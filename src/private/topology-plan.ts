@@ -92,8 +92,8 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
 
   errors.push(...checkInstanceName('name', input.name));
   errors.push(...checkNamespace('namespace', input.namespace));
-  errors.push(...checkOwnNamespace(input.namespace, input.createNamespace, input.networkPolicies,
-    { labels: 'createNamespace', policies: 'set networkPolicies.enabled to false' }));
+  errors.push(...checkOwnNamespace(input.namespace, input.createNamespace ? 'createNamespace' : undefined,
+    input.networkPolicies ? 'set networkPolicies.enabled to false' : undefined));
   errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
   errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));
   if (input.apiServerServiceType === 'ExternalName') {

@@ -90,16 +90,17 @@ const SHARED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'def
 /**
  * The installation's namespace must be its own when the library labels the Namespace (restricted Pod Security) or
  * denies all traffic in it (the default-deny NetworkPolicy selects every pod of the namespace).
+ * `labelsProperty` names the prop that makes the library label it, when it does; `policiesFix` says how to do
+ * without the policies, when the library creates them.
  */
-export function checkOwnNamespace(namespace: string, labelsNamespace: boolean, deniesTraffic: boolean,
-  fix: { labels: string; policies: string }): string[] {
+export function checkOwnNamespace(namespace: string, labelsProperty: string | undefined, policiesFix: string | undefined): string[] {
   if (!SHARED_NAMESPACES.includes(namespace)) return [];
   const errors: string[] = [];
-  if (labelsNamespace) {
-    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and ${fix.labels} would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. 'karmada-system', or set ${fix.labels} to false`);
+  if (labelsProperty !== undefined) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and ${labelsProperty} would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. 'karmada-system', or set ${labelsProperty} to false`);
   }
-  if (deniesTraffic) {
-    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. 'karmada-system', or ${fix.policies}`);
+  if (policiesFix !== undefined) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. 'karmada-system', or ${policiesFix}`);
   }
   return errors;
 }
