@@ -435,6 +435,8 @@ const STANDALONE_ERRORS: Array<[string, Build, string]> = [
     'serviceClusterIpRange \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\''],
   ['KarmadaControlPlaneNode: port 0 in an etcd server', node({ etcdServers: ['https://e0.example:0'] }),
     'etcdServers[0] \'https://e0.example:0\' has port 0, on which nothing can be reached: give the port etcd serves clients on, e.g. \'https://etcd-0.example.com:2379\''],
+  ['KarmadaControlPlaneNode: an etcd server listed twice', node({ etcdServers: [THREE[0], THREE[1], THREE[1]] }),
+    `etcdServers contains '${THREE[1]}' more than once: list every etcd server once`],
   ['KarmadaControlPlaneNode: an etcd client Secret that is not a name', node({ etcdClientCertificateSecret: 'Etcd_Client' }),
     'etcdClientCertificateSecret \'Etcd_Client\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
   ['KarmadaControlPlaneNode: a member cluster that is not a name', node({ schedulerEstimatorClusters: ['Member 1'] }),

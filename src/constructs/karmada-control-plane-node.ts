@@ -354,6 +354,7 @@ function resolveEtcdServers(props: KarmadaControlPlaneNodeProps, instance: strin
     errors.push(`control-plane node '${props.nodeName}' has no etcd: give localEtcdMember (stacked) or etcdServers (external)`);
   } else {
     props.etcdServers.forEach((url, index) => errors.push(...checkEtcdEndpoint(`etcdServers[${index}]`, url)));
+    errors.push(...checkUnique('etcdServers', props.etcdServers, 'etcd server', 'list every etcd server once'));
   }
   if (props.etcdKeyPrefix !== undefined) errors.push(...checkKeyPrefix('etcdKeyPrefix', props.etcdKeyPrefix));
   if (errors.length > 0) {
