@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import * as zlib from 'zlib';
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -10,7 +9,7 @@ import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
-import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
+import { CA_BUNDLE_PLACEHOLDER, gzipRendered, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -109,7 +108,7 @@ export class KarmadaBootstrapJob extends Construct {
     const images = resolveImages(props.images);
     this.renderedObjects = renderKarmadaApiObjects({ ...props.karmadaApiObjects, instance, hostNamespace: this.namespace });
 
-    const compressed = gzip(this.renderedObjects).toString('base64');
+    const compressed = gzipRendered(this.renderedObjects).toString('base64');
     if (compressed.length > MAX_COMPRESSED_BASE64) {
       throw new Error(`the Karmada API objects compress to ${compressed.length} bytes of base64, more than a ConfigMap holds (${MAX_COMPRESSED_BASE64})`);
     }
@@ -205,19 +204,6 @@ export class KarmadaBootstrapJob extends Construct {
     applyHostRequirements(this.job, props.hosts);
   }
 
-}
-
-/** The last text compressed and its bytes: every synthesis of one installation compresses the same ~730 KB. */
-let lastCompressed: { text: string; bytes: Buffer } | undefined;
-
-/** gzip at level 9 with a fixed header (no name, no time, OS "unknown"): the same input gives the same bytes. */
-function gzip(text: string): Buffer {
-  if (lastCompressed?.text !== text) {
-    const bytes = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-    bytes[9] = 0xff;
-    lastCompressed = { text, bytes };
-  }
-  return Buffer.from(lastCompressed.bytes);
 }
 
 function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace: string): void {
