@@ -56,6 +56,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// The released version. With `release: false` projen writes 0.0.0 into package.json unless told otherwise; this
+// library is released by hand, so the version is set here and CHANGELOG.md says what each version holds.
+const VERSION = '0.1.0';
+project.package.addVersion(VERSION);
+// jsii-pacmak names the npm tarball `<name>@<version>.jsii.tgz`; '@' trips shells, URLs and tools that read a name
+// before '@' as a package spec. Rename it to npm's own `<name>-<version>.tgz`.
+project.tasks.tryFind('package:js')!.exec(
+  `node -e "const fs = require('fs'); const dir = 'dist/js'; for (const f of fs.readdirSync(dir)) if (f.endsWith('.jsii.tgz')) fs.renameSync(dir + '/' + f, dir + '/cdk8s-karmada-${VERSION}.tgz')"`,
+);
+
 // unrs-resolver 1.13.0's optional bindings are not all on the registry we reach; pin the release that has them
 // all, or `npm ci` fails on a lock file that misses them.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
