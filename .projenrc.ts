@@ -46,15 +46,25 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'bench'],
+    devdirs: ['test', 'examples', 'bench', 'scripts'],
     ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'examples/**/node_modules/**'],
     commandOptions: { fix: false },
   },
   tsconfigDev: {
-    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
 });
+
+// The released version. With `release: false` projen writes 0.0.0 into package.json unless told otherwise; this
+// library is released by hand, so the version is set here and CHANGELOG.md says what each version holds.
+const VERSION = '0.1.0';
+project.package.addVersion(VERSION);
+// jsii-pacmak names the npm tarball `<name>@<version>.jsii.tgz`; '@' trips shells, URLs and tools that read a name
+// before '@' as a package spec. Rename it to npm's own `<name>-<version>.tgz`.
+project.tasks.tryFind('package:js')!.exec(
+  `node -e "const fs = require('fs'); const dir = 'dist/js'; for (const f of fs.readdirSync(dir)) if (f.endsWith('.jsii.tgz')) fs.renameSync(dir + '/' + f, dir + '/cdk8s-karmada-${VERSION}.tgz')"`,
+);
 
 // unrs-resolver 1.13.0's optional bindings are not all on the registry we reach; pin the release that has them
 // all, or `npm ci` fails on a lock file that misses them.
@@ -97,6 +107,14 @@ project.addTask('bench-host-cut', {
   description: 'Cut off the host holding the component Leases of a real stacked 3 Karmada while a client writes through the entry point, 5 times: medians of the first acknowledged write, the longest write gap and the new leaders, against the lease',
   env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
   exec: 'ts-node --project test/tsconfig.json bench/host-cut.ts',
+});
+
+// What the library reads at synth time instead of parsing and serializing the CRD YAML (assets/precomputed/, committed
+// and shipped): test/precomputed-crds.test.ts fails until this is run after a change to the CRDs or to how
+// KarmadaApiObjects renders them.
+project.addTask('precompute-crds', {
+  description: 'Parse assets/karmada-crds/ into assets/precomputed/karmada-crds.json and render the CRDs\' YAML and the default installation\'s gzip into assets/precomputed/karmada-api-objects.json',
+  exec: 'ts-node --project test/tsconfig.json scripts/precompute-crds.ts',
 });
 
 // CRD YAML input (one multi-document file, built by scripts/gather-crds.sh and committed); the generated TS is

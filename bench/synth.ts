@@ -1,12 +1,15 @@
 /**
- * How long in-process synthesis of an HA control plane takes, against the part of it that is only YAML
- * serialization. Run: `npx ts-node bench/synth.ts` (or `npx projen bench`); see bench/README.md.
+ * What synthesis costs. First, whole processes, as `cdk8s synth` runs an app: the README's default app and an app
+ * with every option switched on, each against a one-Deployment cdk8s-plus app (the floor), in paired rounds. Then
+ * in-process synthesis of an HA control plane against the part of it that is only YAML serialization.
+ * Run: `npx projen bench` (it compiles the library first); see bench/README.md.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
+import * as ts from 'typescript';
 import { EtcdTopology, HATopology } from '../src';
 
 /** The sizes measured: control-plane nodes of a stacked topology (odd, so no even-member warning). */
@@ -17,6 +20,96 @@ const RESULTS_FILE = path.join(__dirname, 'results', 'synth.json');
 /** Fresh processes timed for the first synthesis (what one `cdk8s synth` pays: nothing is cached yet). */
 const FIRST_SYNTH_PROCESSES = positiveInteger('BENCH_FIRST_SYNTH_PROCESSES', 5);
 const COMPILED_LIBRARY = path.join(__dirname, '..', 'lib', 'index.js');
+/** Rounds of whole-process runs: each round runs the floor and every app once, in an order that rotates. */
+const PROCESS_ROUNDS = positiveInteger('BENCH_PROCESS_ROUNDS', 15);
+/** Where the apps are compiled to and run (inside the repository, so `cdk8s` and `cdk8s-plus-28` resolve). */
+const APPS_DIR = path.join(__dirname, 'results', 'apps');
+
+/** An app timed as a whole process: `node <file>` in a folder of its own, which writes `dist/*.k8s.yaml`. */
+interface ProcessApp {
+  readonly name: string;
+  readonly description: string;
+  /** TypeScript source; imports of the library (`cdk8s-karmada` or `../../src`) run the compiled library. */
+  readonly source: string;
+}
+
+interface ProcessResult {
+  readonly name: string;
+  readonly description: string;
+  readonly objects: number;
+  readonly medianMs: number;
+  /** medianMs over the floor's medianMs. */
+  readonly ratioToFloor: number;
+  /** The median over rounds of this app's time over the floor's time in the same round. */
+  readonly pairedRatioMedian: number;
+}
+
+/** The first ```ts block of the README: the usage example a new user copies. */
+function readmeDefaultApp(): string {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const match = /^```ts\n([\s\S]*?)^```$/m.exec(readme);
+  if (!match || !match[1].includes("from 'cdk8s-karmada'")) throw new Error('the README\'s first ts block is not an app that imports cdk8s-karmada');
+  return match[1];
+}
+
+const PROCESS_APPS: ProcessApp[] = [
+  { name: 'floor', description: 'one cdk8s-plus Deployment', source: fs.readFileSync(path.join(__dirname, 'apps', 'floor.ts'), 'utf8') },
+  { name: 'default', description: 'the README\'s usage example (stacked 3, defaults)', source: readmeDefaultApp() },
+  { name: 'all-options', description: 'stacked 3, every option switched on (bench/apps/all-options.ts)', source: fs.readFileSync(path.join(__dirname, 'apps', 'all-options.ts'), 'utf8') },
+];
+
+/** Compile an app to plain JavaScript in a folder of its own; returns the folder. */
+function compileApp(app: ProcessApp): string {
+  const dir = path.join(APPS_DIR, app.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const source = app.source.replace(/from '(cdk8s-karmada|\.\.\/\.\.\/src)'/g, `from ${JSON.stringify(COMPILED_LIBRARY)}`);
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  fs.writeFileSync(path.join(dir, 'main.js'), outputText);
+  return dir;
+}
+
+/** Run `node main.js` in the app's folder; milliseconds of the whole process, from spawn to exit. */
+function runProcess(dir: string): number {
+  fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', env: process.env });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0) throw new Error(`${dir}/main.js exited with ${run.status}: ${run.stderr}`);
+  return ms;
+}
+
+/** Objects in the YAML an app wrote. */
+function objectsWritten(dir: string): number {
+  const out = path.join(dir, 'dist');
+  return fs.readdirSync(out).filter(file => file.endsWith('.k8s.yaml'))
+    .reduce((sum, file) => sum + (fs.readFileSync(path.join(out, file), 'utf8').match(/^kind: /gm) ?? []).length, 0);
+}
+
+/**
+ * Whole processes, paired: one untimed round, then `PROCESS_ROUNDS` rounds that each run every app once (the order
+ * rotates from round to round, so drift in the machine's load falls on each app alike). Ratios are against the floor.
+ */
+function wholeProcesses(): ProcessResult[] {
+  const dirs = PROCESS_APPS.map(compileApp);
+  dirs.forEach(runProcess);
+  const samples: number[][] = PROCESS_APPS.map(() => []);
+  for (let r = 0; r < PROCESS_ROUNDS; r++) {
+    for (let k = 0; k < PROCESS_APPS.length; k++) {
+      const index = (r + k) % PROCESS_APPS.length;
+      samples[index].push(runProcess(dirs[index]));
+    }
+  }
+  const floor = median(samples[0]);
+  return PROCESS_APPS.map((app, index) => ({
+    name: app.name,
+    description: app.description,
+    objects: objectsWritten(dirs[index]),
+    medianMs: round(median(samples[index]), 1),
+    ratioToFloor: round(median(samples[index]) / floor, 2),
+    pairedRatioMedian: round(median(samples[index].map((ms, r) => ms / samples[0][r])), 2),
+  }));
+}
 
 interface SizeResult {
   readonly controlPlaneNodes: number;
@@ -91,9 +184,33 @@ function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  console.log(line(header));
+  rows.forEach(row => console.log(line(row)));
+}
+
 function main(): void {
   // Warnings go to stderr on every synthesis; none is expected for these sizes, and none may pollute the timing.
   process.env.CDK8S_KARMADA_SILENCE_WARNINGS = '1';
+  if (!fs.existsSync(COMPILED_LIBRARY)) throw new Error(`${COMPILED_LIBRARY} is missing: run \`npx projen compile\` first (\`npx projen bench\` does)`);
+
+  const environment = {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  };
+  const loadBefore = os.loadavg()[0];
+  const processes = wholeProcesses();
+  const loadAfter = os.loadavg()[0];
+  console.log(`cdk8s-karmada synthesis benchmark, Node ${environment.node}, ${environment.platform}, ${environment.cpus} CPUs (${environment.cpuModel})\n`);
+  console.log(`Whole processes (\`node main.js\`, compiled), median of ${PROCESS_ROUNDS} paired rounds; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+  printTable(['app', 'objects', 'median ms', 'x floor', 'paired x floor', 'what'], processes.map(p => [
+    p.name, String(p.objects), p.medianMs.toFixed(1), `${p.ratioToFloor.toFixed(2)}x`, `${p.pairedRatioMedian.toFixed(2)}x`, p.description,
+  ]));
+  console.log('');
 
   const results: SizeResult[] = SIZES.map(controlPlaneNodes => {
     const reference = synthesize(controlPlaneNodes);
@@ -115,27 +232,23 @@ function main(): void {
     };
   });
 
-  const environment = {
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  };
-  console.log(`cdk8s-karmada synthesis benchmark: stacked topology, median of ${ITERATIONS} runs after ${WARMUP} warm-up runs`);
-  console.log(`Node ${environment.node}, ${environment.platform}, ${environment.cpus} CPUs (${environment.cpuModel})\n`);
+  console.log(`In process: stacked topology, median of ${ITERATIONS} runs after ${WARMUP} warm-up runs`);
   const header = ['nodes', 'objects', 'YAML KiB', 'synth ms', 'serialize ms', 'synth/serialize', 'first synth ms'];
   const rows = results.map(r => [
     String(r.controlPlaneNodes), String(r.objects), (r.yamlBytes / 1024).toFixed(1),
     r.synthMedianMs.toFixed(2), r.serializeMedianMs.toFixed(2), `${r.ratio.toFixed(2)}x`,
     r.firstSynthMedianMs === undefined ? 'n/a (no lib/)' : r.firstSynthMedianMs.toFixed(1),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column])).join('  ');
-  console.log(line(header));
-  rows.forEach(row => console.log(line(row)));
+  printTable(header, rows);
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  const report = { benchmark: 'synth', date: new Date().toISOString(), warmup: WARMUP, iterations: ITERATIONS, environment, results };
+  const report = {
+    benchmark: 'synth',
+    date: new Date().toISOString(),
+    environment,
+    wholeProcesses: { rounds: PROCESS_ROUNDS, loadAverage: { before: round(loadBefore, 2), after: round(loadAfter, 2) }, results: processes },
+    inProcess: { warmup: WARMUP, iterations: ITERATIONS, results },
+  };
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nfirst synth: the first synthesis in each of ${FIRST_SYNTH_PROCESSES} fresh processes (compiled lib/), median`);
   console.log(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);

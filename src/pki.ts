@@ -49,17 +49,19 @@ export interface CertManagerPkiOptions {
    */
   readonly frontProxyIssuer?: IssuerReference;
   /**
-   * Lifetime of each leaf certificate. cert-manager renews it `renewBefore` ahead of expiry.
+   * Lifetime of each leaf certificate. cert-manager renews it `renewBefore` ahead of expiry. At least 1 hour, in
+   * whole seconds (written as a Go duration: whole hours as `<n>h`).
    * @default Duration.days(365)
    */
   readonly certificateDuration?: Duration;
   /**
-   * How long before expiry a leaf certificate is renewed.
+   * How long before expiry a leaf certificate is renewed. At least 5 minutes and shorter than `certificateDuration`.
    * @default Duration.days(30)
    */
   readonly renewBefore?: Duration;
   /**
-   * Lifetime of the CAs the library creates. Their keys are never rotated on renewal.
+   * Lifetime of the CAs the library creates. Their keys are never rotated on renewal. At least 1 hour; keep it
+   * several times `certificateDuration` (a warning says when it is not longer).
    * @default Duration.days(3650)
    */
   readonly caDuration?: Duration;

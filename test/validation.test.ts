@@ -1,11 +1,15 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
-  EtcdCompactionMode, EtcdMember, EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaControlPlaneNode, KarmadaWarnings, Pki,
+  EtcdBackup, EtcdBackupProps, EtcdCompactionMode, EtcdDefragmentation, EtcdDefragmentationProps, EtcdMember, EtcdMemberProps, EtcdPlacement,
+  EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaBootstrapJob, KarmadaBootstrapJobProps, KarmadaControlPlaneNode,
+  KarmadaControlPlaneNodeProps, KarmadaNetworkPolicies, KarmadaNetworkPoliciesProps, KarmadaSchedulerEstimator, KarmadaSchedulerEstimatorProps,
+  KarmadaWarnings, Pki,
 } from '../src';
 import { synthTopology } from './util';
 import { HOSTS_BY_ROLE } from '../examples/external/chart';
-import { checkServiceClusterIpRange, isCidr } from '../src/private/validation';
+import { checkCidrHostBits, checkServiceClusterIpRange, isCidr } from '../src/private/validation';
 
 const endpoints = (...urls: string[]) => EtcdTopology.externalEndpoints({ endpoints: urls, clientCertificateSecret: 'etcd-client' });
 const THREE = ['https://e0.example:2379', 'https://e1.example:2379', 'https://e2.example:2379'];
@@ -45,7 +49,7 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
   ['no endpoints', { etcd: endpoints() },
     'etcd endpoints is empty: give the https client URL of every member of the external etcd'],
   ['a duplicate endpoint', { etcd: endpoints(THREE[0], THREE[0], THREE[2]) },
-    `etcd endpoints contains '${THREE[0]}' more than once: give every endpoint a name of its own`],
+    `etcd endpoints contains '${THREE[0]}' more than once: list every endpoint once`],
   ['a key prefix without a leading slash', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 's', keyPrefix: 'registry' }) },
     'etcd keyPrefix \'registry\' is not an etcd key prefix: start it with \'/\', do not end it with \'/\', e.g. \'/registry/karmada\''],
   ['an invalid client certificate Secret name', { etcd: EtcdTopology.externalEndpoints({ endpoints: THREE, clientCertificateSecret: 'Etcd Client' }) },
@@ -70,6 +74,8 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'etcdTuning.autoCompactionRetention \'hourly\' is not a duration: with EtcdCompactionMode.PERIODIC give e.g. \'1h\' or \'30m\''],
   ['a node port on a ClusterIP entry point', { apiServerService: { nodePort: 32443 } },
     'apiServerService.nodePort is set (32443) but apiServerService.type is ClusterIP: use ServiceType.NODE_PORT or ServiceType.LOAD_BALANCER, or drop nodePort'],
+  ['a fractional node port', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 30443.5 } },
+    'apiServerService.nodePort must be a whole number, got 30443.5: pick a port in the default NodePort range 30000-32767'],
   ['a node port out of range', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 443 } },
     'apiServerService.nodePort 443 is outside the default NodePort range 30000-32767: pick a port in that range'],
   ['source ranges on a ClusterIP entry point', { apiServerService: { loadBalancerSourceRanges: ['10.0.0.0/8'] } },
@@ -103,6 +109,10 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'etcdStorageSize (8 GiB) is not above etcdTuning.quotaBackend (8 GiB): the volume fills before etcd\'s quota alarm; give at least 16 GiB'],
   ['an ExternalName entry point', { apiServerService: { type: kplus.ServiceType.EXTERNAL_NAME } },
     'apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER'],
+  ['the kube-system namespace, created', { namespace: 'kube-system', networkPolicies: { enabled: false } },
+    'namespace \'kube-system\' is shared with the host cluster\'s own pods, and createNamespace would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. \'karmada-system\', or set createNamespace to false'],
+  ['the default namespace with network policies', { namespace: 'default', createNamespace: false },
+    'namespace \'default\' is shared with the host cluster\'s own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. \'karmada-system\', or set networkPolicies.enabled to false'],
   ['an invalid namespace', { namespace: 'Karmada' },
     'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
   ['an invalid cluster domain', { clusterDomain: 'cluster..local' },
@@ -113,6 +123,102 @@ const ERRORS: Array<[string, HATopologyProps, string]> = [
     'zones is empty: list the zones of the host cluster\'s nodes, or leave zones unset'],
   ['a node whose Service collides with a member\'s', { controlPlaneNodeNames: ['a', 'b', 'c'], etcd: EtcdTopology.external({ memberNames: ['a-apiserver', 'e-1', 'e-2'] }) },
     'etcd member \'a-apiserver\' and control-plane node \'a\' would both create Service \'a-apiserver\': rename one of them'],
+
+  // Issue 11: wrong or refused output that used to be accepted silently.
+  ['a Service IP range with host bits set', { serviceClusterIpRange: '10.96.0.1/12' },
+    'serviceClusterIpRange \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\''],
+  ['an IPv6 Service IP range with host bits set', { serviceClusterIpRange: '10.96.0.0/12,fd00:10:96::1/112' },
+    'serviceClusterIpRange \'fd00:10:96::1/112\' has host bits set: write its network address, \'fd00:10:96::/112\''],
+  ['a dual-stack Service IP range of one family', { serviceClusterIpRange: '10.96.0.0/12,10.112.0.0/12' },
+    'serviceClusterIpRange \'10.96.0.0/12,10.112.0.0/12\' lists 2 ranges of which both are IPv4: give one range, or one IPv4 and one IPv6 range, e.g. \'10.96.0.0/12,fd00:10:96::/112\''],
+  ['a malformed IPv6 Service IP range', { serviceClusterIpRange: 'fd00:::1/112' },
+    'serviceClusterIpRange \'fd00:::1/112\' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. \'10.96.0.0/12\''],
+  ['a source range with host bits set', { apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.1.2.3/8'] } },
+    'apiServerService.loadBalancerSourceRanges entry \'10.1.2.3/8\' has host bits set: write its network address, \'10.0.0.0/8\''],
+  ['a member-cluster CIDR with host bits set', { networkPolicies: { memberClusterCidrs: ['192.168.7.1/16'] } },
+    'networkPolicies.memberClusterCidrs entry \'192.168.7.1/16\' has host bits set: write its network address, \'192.168.0.0/16\''],
+  ['renewBefore as long as certificateDuration', { pki: Pki.certManager({ certificateDuration: Duration.days(30), renewBefore: Duration.days(30) }) },
+    'pki.renewBefore (720h (30 days)) is not shorter than pki.certificateDuration (720h (30 days)): cert-manager refuses such a Certificate; make renewBefore shorter, e.g. a third of certificateDuration'],
+  ['renewBefore longer than the default certificateDuration', { pki: Pki.certManager({ renewBefore: Duration.days(400) }) },
+    'pki.renewBefore (9600h (400 days)) is not shorter than pki.certificateDuration (8760h (365 days)): cert-manager refuses such a Certificate; make renewBefore shorter, e.g. a third of certificateDuration'],
+  ['a certificate duration under an hour', { pki: Pki.certManager({ certificateDuration: Duration.minutes(30), renewBefore: Duration.minutes(10) }) },
+    'pki.certificateDuration is 30m, below the 1h cert-manager accepts: use e.g. Duration.days(90)'],
+  ['a renewBefore under 5 minutes', { pki: Pki.certManager({ renewBefore: Duration.minutes(1) }) },
+    'pki.renewBefore is 1m, below the 5m cert-manager accepts: use e.g. Duration.days(30)'],
+  ['a CA duration under an hour', { pki: Pki.certManager({ caDuration: Duration.minutes(59) }) },
+    'pki.caDuration is 59m, below the 1h cert-manager accepts: use e.g. Duration.days(3650)'],
+  ['a certificate duration with a fraction of a second', { pki: Pki.certManager({ certificateDuration: Duration.millis(7_200_500) }) },
+    'pki.certificateDuration must be a whole number of seconds, got 7200.5s: cert-manager cannot be given fractions of a second; use e.g. Duration.days(90)'],
+  ['an issuer name that is not an object name', { pki: Pki.certManager({ etcdIssuer: IssuerReference.clusterIssuer('Corp CA') }) },
+    'pki.etcdIssuer name \'Corp CA\' is not a valid ClusterIssuer name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'corp-ca\''],
+  ['an empty zone', { zones: ['', 'eu-1b', 'eu-1c'] },
+    'zones[0] \'\' is not a value a node\'s topology.kubernetes.io/zone label can have, so no node would match and its pods would stay Pending: use 1 to 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, as the host cluster\'s nodes are labelled, e.g. \'eu-west-1a\''],
+  ['a zone with a space', { zones: ['eu-1a', 'eu 1b', 'eu-1c'] },
+    'zones[1] \'eu 1b\' is not a value a node\'s topology.kubernetes.io/zone label can have, so no node would match and its pods would stay Pending: use 1 to 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, as the host cluster\'s nodes are labelled, e.g. \'eu-west-1a\''],
+  ['a zone listed twice', { zones: ['eu-1a', 'eu-1b', 'eu-1a'] },
+    'zones contains \'eu-1a\' more than once: list every zone once'],
+  ['an empty image', { images: { scheduler: '' } },
+    'images.scheduler is empty: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['an image with a space', { images: { webhook: 'karmada/karmada-webhook :v1.18.2' } },
+    'images.webhook \'karmada/karmada-webhook :v1.18.2\' contains whitespace: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['an image with an upper-case repository', { images: { apiServer: 'mirror.example.com/Kube-ApiServer:v1.35.4' } },
+    'images.apiServer \'mirror.example.com/Kube-ApiServer:v1.35.4\' has upper-case letters in its repository \'Kube-ApiServer\': repositories are lowercase, write \'mirror.example.com/kube-apiserver:v1.35.4\''],
+  ['an image with two tags', { images: { kubectl: 'mirror.example.com/kubectl:v1.35:4' } },
+    'images.kubectl \'mirror.example.com/kubectl:v1.35:4\' is not an image reference: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['an image with a short digest', { images: { shell: 'busybox@sha256:abc' } },
+    'images.shell \'busybox@sha256:abc\' is not an image reference: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['an etcd image older than the flags', { etcdImage: 'mirror.example.com/etcd:3.5.17-0' },
+    'etcdImage \'mirror.example.com/etcd:3.5.17-0\' is etcd 3.5, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.5 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['an etcd image with a v-prefixed old tag', { etcd: EtcdTopology.external(), ...HOSTS_BY_ROLE, etcdImage: 'quay.example.com/coreos/etcd:v3.4.27' },
+    'etcdImage \'quay.example.com/coreos/etcd:v3.4.27\' is etcd 3.4, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.4 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['an etcd image that is not a reference', { etcdImage: 'Etcd' },
+    'etcdImage \'Etcd\' has upper-case letters in its repository \'Etcd\': repositories are lowercase, write \'etcd\''],
+  ['a backup minute out of range', { etcdBackup: { schedule: '60 * * * *' } },
+    'etcdBackup.schedule \'60 * * * *\' has minute \'60\', which Kubernetes refuses: give values 0-59, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['a backup hour out of range', { etcdBackup: { schedule: '17 24 * * *' } },
+    'etcdBackup.schedule \'17 24 * * *\' has hour \'24\', which Kubernetes refuses: give values 0-23, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['a step of 0', { etcdBackup: { schedule: '*/0 * * * *' } },
+    'etcdBackup.schedule \'*/0 * * * *\' has minute \'*/0\', which Kubernetes refuses: give values 0-59, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['a backward range', { etcdBackup: { schedule: '0 0 31-1 * *' } },
+    'etcdBackup.schedule \'0 0 31-1 * *\' has day-of-month \'31-1\', which Kubernetes refuses: give values 1-31, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['a month name that is none', { etcdBackup: { schedule: '0 0 1 JUNE *' } },
+    'etcdBackup.schedule \'0 0 1 JUNE *\' has month \'JUNE\', which Kubernetes refuses: give values 1-12 or JAN-DEC, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['a defragmentation on weekday 7', { etcdDefragmentation: { schedule: '47 3 * * 7' } },
+    'etcdDefragmentation.schedule \'47 3 * * 7\' has day-of-week \'7\', which Kubernetes refuses: give values 0-6 or SUN-SAT, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'47 3 * * 0\''],
+  ['a schedule with a time zone prefix', { etcdDefragmentation: { schedule: 'TZ=UTC 47 3 * * 0' } },
+    'etcdDefragmentation.schedule \'TZ=UTC 47 3 * * 0\' is not a cron schedule of 5 fields (minute hour day-of-month month day-of-week, in UTC): use e.g. \'47 3 * * 0\''],
+  ['an annotation key that is not a qualified name', { apiServerService: { annotations: { 'internal load balancer': 'true' } } },
+    'apiServerService.annotations key \'internal load balancer\' is not an annotation key (an optional DNS-subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit): write it e.g. as \'service.beta.kubernetes.io/aws-load-balancer-internal\''],
+  ['an annotation key with an empty prefix', { apiServerService: { annotations: { '/internal': 'true' } } },
+    'apiServerService.annotations key \'/internal\' is not an annotation key (an optional DNS-subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit): write it e.g. as \'service.beta.kubernetes.io/aws-load-balancer-internal\''],
+  ['an IP address given as a DNS name', { apiServerService: { externalDnsNames: ['203.0.113.10'] } },
+    'apiServerService.externalDnsNames[0] \'203.0.113.10\' is an IP address, which a certificate carries as an IP address, not as a DNS name: list it in apiServerService.externalIpAddresses'],
+  ['a DNS name given as an IP address', { apiServerService: { externalIpAddresses: ['karmada.example.com'] } },
+    'apiServerService.externalIpAddresses[0] \'karmada.example.com\' is a DNS name, not an IP address: list it in apiServerService.externalDnsNames'],
+  ['port 0 in an etcd endpoint', { etcd: endpoints('https://e0.example:0', THREE[1], THREE[2]) },
+    'etcd endpoints[0] \'https://e0.example:0\' has port 0, on which nothing can be reached: give the port etcd serves clients on, e.g. \'https://etcd-0.example.com:2379\''],
+  ['port 0 in the pull-mode endpoint', { apiServerService: { type: kplus.ServiceType.LOAD_BALANCER }, pullMode: { apiServerEndpoint: 'https://karmada.example.com:0' } },
+    'pullMode.apiServerEndpoint \'https://karmada.example.com:0\' has port 0, on which nothing can be reached: write it as \'https://<host>[:<port>]\', e.g. \'https://karmada.example.com:5443\''],
+  ['an etcd volume that is not whole GiB', { etcdStorageSize: Size.mebibytes(20_500) },
+    'etcdStorageSize must be a whole number of GiB of at least 1, got 20.02 GiB: use e.g. Size.gibibytes(20)'],
+  ['an etcd storage class that is not a name', { etcdStorageClassName: 'Fast SSD' },
+    'etcdStorageClassName \'Fast SSD\' is not a valid StorageClass name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'fast-ssd\''],
+  ['a backup volume that is not whole GiB', { etcdBackup: { storageSize: Size.mebibytes(204_900) } },
+    'etcdBackup.storageSize must be a whole number of GiB of at least 1, got 200.098 GiB: use e.g. Size.gibibytes(200)'],
+  ['a backup storage class that is not a name', { etcdBackup: { storageClassName: 'slow_hdd' } },
+    'etcdBackup.storageClassName \'slow_hdd\' is not a valid StorageClass name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'fast-ssd\''],
+  ['a heartbeat with a fraction of a millisecond', { etcdTuning: { heartbeatInterval: Duration.millis(100.5) } },
+    'etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got 100.5ms: use e.g. Duration.millis(100)'],
+  ['an election timeout with a fraction of a millisecond', { etcdTuning: { electionTimeout: Duration.millis(1000.5) } },
+    'etcdTuning.electionTimeout must be a whole number of milliseconds, got 1000.5ms: use e.g. Duration.millis(1000)'],
+  ['a quota that is not whole bytes', { etcdTuning: { quotaBackend: Size.kibibytes(0.3) } },
+    'etcdTuning.quotaBackend must be a whole number of bytes, got 307.2 bytes: use e.g. Size.gibibytes(8)'],
+  ['a toleration of a key that is not a taint key', { controlPlaneHosts: { tolerations: [kplus.NodeTaintQuery.exists('dedicated node')] } },
+    'controlPlaneHosts.tolerations[0] key \'dedicated node\' is not a taint key: use e.g. \'node-role.kubernetes.io/control-plane\''],
+  ['a toleration of a value that is not a taint value', { controlPlaneHosts: { tolerations: [kplus.NodeTaintQuery.is('dedicated', 'karmada control plane')] } },
+    'controlPlaneHosts.tolerations[0] value \'karmada control plane\' is not a taint value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['memory that is not whole MiB', { componentSettings: { apiServer: { resources: { memory: { request: Size.kibibytes(1500), limit: Size.gibibytes(4) } } } } },
+    'componentSettings.apiServer.resources.memory.request must be a whole number of MiB, got 1.465 MiB: round it, e.g. Size.mebibytes(512)'],
 ];
 
 describe('HATopology validation', () => {
@@ -173,6 +279,10 @@ const WARNINGS: Array<[string, HATopologyProps, string]> = [
   }, EXTERNAL_HOSTS_WARNING],
   ['a volume under twice the quota', { etcdStorageSize: Size.gibibytes(12) },
     'etcdStorageSize (12 GiB) is less than twice etcdTuning.quotaBackend (8 GiB): WAL, snapshots and a defragmentation copy may fill the volume first; give at least 16 GiB'],
+  ['in-cluster etcd settings with etcd outside the cluster', { etcd: endpoints(...THREE), etcdImage: 'mirror.example.com/etcd:3.6.6-0', etcdBackup: { retention: 48 }, etcdDefragmentation: { enabled: false } },
+    'etcdImage, etcdBackup are set but etcd lives outside the cluster, where the library runs no member, so they are ignored: drop them, or let the library run etcd'],
+  ['CAs that do not outlive their certificates', { pki: Pki.certManager({ caDuration: Duration.days(365) }) },
+    'pki.caDuration (8760h (365 days)) is not longer than pki.certificateDuration (8760h (365 days)): the library\'s CAs expire no later than the certificates they sign, and the CA bundles handed out at bootstrap (webhook configurations, APIServices, kubeconfigs) stop working when they do; give caDuration several times certificateDuration'],
 ];
 
 describe('HATopology warnings', () => {
@@ -190,6 +300,236 @@ describe('HATopology warnings', () => {
     const { topology, objects } = synthTopology(props);
     expect(objects.length).toBeGreaterThan(0);
     expect(KarmadaWarnings.of(topology)).toEqual([message]);
+  });
+});
+
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+/** Legal and safe input near the rules' edges: it synthesizes, with no error and no warning. */
+const ACCEPTED: Array<[string, HATopologyProps]> = [
+  ['a Service IP range that is a network', { serviceClusterIpRange: '10.96.0.0/12' }],
+  ['an IPv6 Service IP range', { serviceClusterIpRange: 'fd00:10:96::/112' }],
+  ['a dual-stack Service IP range', { serviceClusterIpRange: '10.96.0.0/12,fd00:10:96::/112' }],
+  ['source ranges that are networks', { apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.0/8', '203.0.113.7/32', '2001:db8::/32'] } }],
+  ['three zones of label values', { zones: ['eu-west-1a', 'eu-west-1b', 'EU_West.1c'] }],
+  ['images with a registry port, no tag, a digest', {
+    images: {
+      scheduler: 'localhost:5000/karmada/karmada-scheduler:v1.18.2',
+      webhook: 'karmada/karmada-webhook',
+      apiServer: `mirror.example.com/kube-apiserver:v1.35.4@${DIGEST}`,
+      shell: `busybox@${DIGEST}`,
+      kubectl: '[2001:db8::1]:5000/kubectl:v1.35.4',
+    },
+  }],
+  ['an etcd 3.6 image with a v tag', { etcdImage: 'mirror.example.com/etcd:v3.6.6' }],
+  ['an etcd image of a later minor', { etcdImage: 'mirror.example.com/etcd:3.7.0-0' }],
+  ['an etcd image whose tag names no version', { etcdImage: 'mirror.example.com/etcd:latest' }],
+  ['an etcd image by digest', { etcdImage: `mirror.example.com/etcd@${DIGEST}` }],
+  ['schedules with names, steps, lists and ?', {
+    etcdBackup: { schedule: '*/15 0-6,22 1-31/2 JAN-mar,7 mon-FRI' },
+    etcdDefragmentation: { schedule: '47 3 ? * SUN' },
+  }],
+  ['certificate lifetimes that are not whole hours', { pki: Pki.certManager({ certificateDuration: Duration.minutes(90 * 24 * 60 + 30), renewBefore: Duration.seconds(7 * 86400 + 15) }) }],
+  ['the shortest lifetimes cert-manager takes', { pki: Pki.certManager({ certificateDuration: Duration.hours(1), renewBefore: Duration.minutes(5), caDuration: Duration.hours(2) }) }],
+  ['issuers of the user\'s', {
+    pki: Pki.certManager({ karmadaIssuer: IssuerReference.clusterIssuer('corp-ca.v2'), etcdIssuer: IssuerReference.issuer('etcd-ca'), frontProxyIssuer: IssuerReference.issuer('fp') }),
+  }],
+  ['annotations with and without a prefix', { apiServerService: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'owner': 'team a' } } }],
+  ['external names and addresses', { apiServerService: { externalDnsNames: ['*.karmada.example.com', 'karmada-1.example.com'], externalIpAddresses: ['203.0.113.10', '2001:db8::10'] } }],
+  ['the lowest node port', { apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 30000 } }],
+  ['the highest node port', { apiServerService: { type: kplus.ServiceType.LOAD_BALANCER, nodePort: 32767, loadBalancerSourceRanges: ['10.0.0.0/8'] } }],
+  ['tolerations of valid taints', { controlPlaneHosts: { tolerations: [kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane'), kplus.NodeTaintQuery.is('dedicated', 'karmada')] } }],
+  ['storage sizes and classes', { etcdStorageSize: Size.gibibytes(32), etcdStorageClassName: 'fast-ssd', etcdBackup: { storageSize: Size.gibibytes(250), storageClassName: 'standard.rwo' } }],
+  ['a pull-mode endpoint with an IPv6 address', { apiServerService: { type: kplus.ServiceType.LOAD_BALANCER }, pullMode: { apiServerEndpoint: 'https://[2001:db8::5]:5443' } }],
+  ['member-cluster CIDRs that are networks', { networkPolicies: { memberClusterCidrs: ['10.0.0.0/8', 'fd00::/8'] } }],
+  ['memory in whole MiB', { componentSettings: { apiServer: { resources: { memory: { request: Size.mebibytes(1536), limit: Size.gibibytes(4) } } } } }],
+];
+
+describe('HATopology accepts legal and safe input', () => {
+  test.each(ACCEPTED)('accepts %s', (_case, props) => {
+    // GIVEN legal, safe input WHEN synthesized THEN objects and no warning
+    const { topology, objects } = synthTopology(props);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(KarmadaWarnings.of(topology)).toEqual([]);
+  });
+
+  test('a lifetime that is not whole hours is written as a Go duration cert-manager reads', () => {
+    const pki = Pki.certManager({ certificateDuration: Duration.minutes(90 * 24 * 60 + 30), renewBefore: Duration.seconds(7 * 86400 + 15) });
+    const { objects } = synthTopology({ pki });
+    const leaf = objects.find(o => o.kind === 'Certificate' && !o.spec.isCA)!;
+    expect([leaf.spec.duration, leaf.spec.renewBefore]).toEqual(['129630m', '604815s']);
+  });
+});
+
+/** A standalone construct built in a chart of its own from the props of a row. */
+type Build = (scope: Construct) => void;
+const memberProps: EtcdMemberProps = { memberName: 'etcd-0', initialClusterMembers: ['etcd-0', 'etcd-1', 'etcd-2'] };
+const etcdMember = (props: Partial<EtcdMemberProps>): Build => scope => new EtcdMember(scope, 'm', { ...memberProps, ...props });
+const node = (props: Partial<KarmadaControlPlaneNodeProps>): Build => scope => new KarmadaControlPlaneNode(scope, 'n', { nodeName: 'cp-0', etcdServers: THREE, ...props });
+/** A control-plane node whose local member is built, in another chart, from `memberOverrides`. */
+const stackedNode = (memberOverrides: Partial<EtcdMemberProps>, props: Partial<KarmadaControlPlaneNodeProps> = {}): Build => scope => {
+  const localEtcdMember = new EtcdMember(Testing.chart(), 'm', { ...memberProps, controlPlaneNode: 'cp-0', ...memberOverrides });
+  new KarmadaControlPlaneNode(scope, 'n', { nodeName: 'cp-0', localEtcdMember, ...props });
+};
+const estimator = (props: Partial<KarmadaSchedulerEstimatorProps>): Build => scope => new KarmadaSchedulerEstimator(scope, 'e', { memberClusterName: 'member-1', ...props });
+const job = (props: Partial<KarmadaBootstrapJobProps>): Build => scope =>
+  new KarmadaBootstrapJob(scope, 'j', { apiServerUrl: 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443', ...props });
+const backup = (props: EtcdBackupProps): Build => scope => new EtcdBackup(scope, 'b', props);
+const defrag = (props: Partial<EtcdDefragmentationProps>): Build => scope => new EtcdDefragmentation(scope, 'd', { memberNames: ['etcd-0', 'etcd-1', 'etcd-2'], ...props });
+const policies = (props: Partial<KarmadaNetworkPoliciesProps>): Build => scope =>
+  new KarmadaNetworkPolicies(scope, 'p', {
+    etcdPlacement: EtcdPlacement.STACKED,
+    controlPlaneNodeNames: ['cp-0', 'cp-1', 'cp-2'],
+    etcdMemberNames: props.etcdPlacement === EtcdPlacement.EXTERNAL_ENDPOINTS ? undefined : ['etcd-0', 'etcd-1', 'etcd-2'],
+    ...props,
+  });
+const LINE = /\n(?:- )?/;
+
+/** Each construct used on its own: the props of the row, and the exact message it must give. */
+const STANDALONE_ERRORS: Array<[string, Build, string]> = [
+  ['EtcdMember: an invalid instance', etcdMember({ instance: 'Karmada' }),
+    'instance \'Karmada\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
+  ['EtcdMember: an invalid namespace', etcdMember({ namespace: 'kube system' }),
+    'namespace \'kube system\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['EtcdMember: an invalid cluster domain', etcdMember({ clusterDomain: '.local' }),
+    'clusterDomain \'.local\' is not a DNS domain: use the cluster\'s DNS domain, e.g. \'cluster.local\''],
+  ['EtcdMember: an initial member that is not a name', etcdMember({ initialClusterMembers: ['etcd-0', 'etcd_1', 'etcd-2'] }),
+    'initialClusterMembers[1] \'etcd_1\' is not a DNS-1123 label that starts with a letter and has at most 52 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-etcd-1\''],
+  ['EtcdMember: an initial member listed twice', etcdMember({ initialClusterMembers: ['etcd-0', 'etcd-1', 'etcd-1'] }),
+    'initialClusterMembers contains \'etcd-1\' more than once: give every etcd member a name of its own'],
+  ['EtcdMember: an empty cluster token', etcdMember({ clusterToken: '' }),
+    'clusterToken \'\' is empty or has whitespace, \',\' or \'=\': give a word of its own to this cluster, e.g. \'karmada-etcd\''],
+  ['EtcdMember: an etcd 3.5 image', etcdMember({ image: 'mirror.example.com/etcd:3.5.21-0' }),
+    'image \'mirror.example.com/etcd:3.5.21-0\' is etcd 3.5, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.5 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['EtcdMember: a volume of 1.5 GiB', etcdMember({ storageSize: Size.mebibytes(1536) }),
+    'storageSize must be a whole number of GiB of at least 1, got 1.5 GiB: use e.g. Size.gibibytes(20)'],
+  ['EtcdMember: a storage class that is not a name', etcdMember({ storageClassName: 'Fast' }),
+    'storageClassName \'Fast\' is not a valid StorageClass name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'fast-ssd\''],
+  ['EtcdMember: a server Secret that is not a name', etcdMember({ serverCertificateSecret: 'etcd server' }),
+    'serverCertificateSecret \'etcd server\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['EtcdMember: a peer Secret that is not a name', etcdMember({ peerCertificateSecret: 'Peer' }),
+    'peerCertificateSecret \'Peer\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['EtcdMember: a control-plane node that is not a name', etcdMember({ controlPlaneNode: 'CP-0' }),
+    'controlPlaneNode \'CP-0\' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-cp-0\''],
+  ['EtcdMember: a failure domain that is not a label key', etcdMember({ failureDomain: kplus.Topology.custom('rack id') }),
+    'failureDomain \'rack id\' is not a node label key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom() with a key such as \'topology.kubernetes.io/zone\''],
+  ['EtcdMember: a host label value that is not a label value', etcdMember({ hosts: { nodeLabels: { role: 'etcd host' } } }),
+    'hosts.nodeLabels value \'etcd host\' of \'role\' is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['EtcdMember: stacked and kept off control-plane hosts', etcdMember({ controlPlaneNode: 'cp-0', avoidControlPlaneHosts: true }),
+    'avoidControlPlaneHosts is set on a member stacked with control-plane node \'cp-0\': it would have to share that node\'s host and keep off it, and would stay Pending; drop avoidControlPlaneHosts (stacked) or controlPlaneNode (external)'],
+  ['EtcdMember: a heartbeat with a fraction of a millisecond', etcdMember({ tuning: { heartbeatInterval: Duration.millis(0.5) } }),
+    'etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got 0.5ms: use e.g. Duration.millis(100)'],
+  ['KarmadaControlPlaneNode: a local member of another instance', stackedNode({ instance: 'other' }),
+    'localEtcdMember \'etcd-0\' belongs to instance \'other\' but control-plane node \'cp-0\' to instance \'karmada\': each finds the other by its instance label, so they would not be kept on one host; give both the same instance'],
+  ['KarmadaControlPlaneNode: a local member of another namespace', stackedNode({ namespace: 'etcd' }),
+    'localEtcdMember \'etcd-0\' is in namespace \'etcd\' but control-plane node \'cp-0\' in \'karmada-system\': pod affinity only sees pods of its own namespace, so they would not be kept on one host; put both in one namespace'],
+  ['KarmadaControlPlaneNode: a local member and etcd hosts avoided', stackedNode({}, { avoidEtcdHosts: true }),
+    'avoidEtcdHosts is set on control-plane node \'cp-0\', which has a localEtcdMember: its pods would have to share the member\'s host and keep off it, and would stay Pending; drop avoidEtcdHosts (stacked) or localEtcdMember (external)'],
+  ['KarmadaControlPlaneNode: an invalid instance', node({ instance: 'karmada_prod' }),
+    'instance \'karmada_prod\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
+  ['KarmadaControlPlaneNode: an invalid cluster domain', node({ clusterDomain: 'cluster local' }),
+    'clusterDomain \'cluster local\' is not a DNS domain: use the cluster\'s DNS domain, e.g. \'cluster.local\''],
+  ['KarmadaControlPlaneNode: an upper-case image', node({ images: { controllerManager: 'Karmada/karmada-controller-manager:v1.18.2' } }),
+    'images.controllerManager \'Karmada/karmada-controller-manager:v1.18.2\' has upper-case letters in its repository \'Karmada/karmada-controller-manager\': repositories are lowercase, write \'karmada/karmada-controller-manager:v1.18.2\''],
+  ['KarmadaControlPlaneNode: a Service IP range with host bits set', node({ serviceClusterIpRange: '10.96.0.1/12' }),
+    'serviceClusterIpRange \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\''],
+  ['KarmadaControlPlaneNode: port 0 in an etcd server', node({ etcdServers: ['https://e0.example:0'] }),
+    'etcdServers[0] \'https://e0.example:0\' has port 0, on which nothing can be reached: give the port etcd serves clients on, e.g. \'https://etcd-0.example.com:2379\''],
+  ['KarmadaControlPlaneNode: an etcd server listed twice', node({ etcdServers: [THREE[0], THREE[1], THREE[1]] }),
+    `etcdServers contains '${THREE[1]}' more than once: list every etcd server once`],
+  ['KarmadaControlPlaneNode: an etcd client Secret that is not a name', node({ etcdClientCertificateSecret: 'Etcd_Client' }),
+    'etcdClientCertificateSecret \'Etcd_Client\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['KarmadaControlPlaneNode: a member cluster that is not a name', node({ schedulerEstimatorClusters: ['Member 1'] }),
+    'schedulerEstimatorClusters[0] \'Member 1\' is not a DNS-1123 label that starts with a letter and has at most 35 characters: use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaControlPlaneNode: a member cluster listed twice', node({ schedulerEstimatorClusters: ['m1', 'm1'] }),
+    'schedulerEstimatorClusters contains \'m1\' more than once: give every member cluster a name of its own'],
+  ['KarmadaControlPlaneNode: a failure domain that is empty', node({ failureDomain: kplus.Topology.custom(' ') }),
+    'failureDomain is an empty topology key: use Topology.HOSTNAME, Topology.ZONE or Topology.custom(\'<node label key>\')'],
+  ['KarmadaControlPlaneNode: a toleration of a key that is not a taint key', node({ hosts: { tolerations: [kplus.NodeTaintQuery.exists('control plane')] } }),
+    'hosts.tolerations[0] key \'control plane\' is not a taint key: use e.g. \'node-role.kubernetes.io/control-plane\''],
+  ['KarmadaControlPlaneNode: leader election the components refuse', node({ leaderElection: { leaseDuration: Duration.seconds(10) } }),
+    'leaderElection.leaseDuration (10s) must be greater than leaderElection.renewDeadline (10s) or the components refuse to start: lengthen the lease or shorten the renew deadline'],
+  ['KarmadaSchedulerEstimator: no replica', estimator({ replicas: 0 }),
+    'replicas must be a whole number of at least 1, got 0'],
+  ['KarmadaSchedulerEstimator: a fractional replica count', estimator({ replicas: 1.5 }),
+    'replicas must be a whole number of at least 1, got 1.5'],
+  ['KarmadaSchedulerEstimator: an image with spaces', estimator({ image: 'karmada/karmada scheduler estimator' }),
+    'image \'karmada/karmada scheduler estimator\' contains whitespace: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['KarmadaSchedulerEstimator: a kubeconfig Secret that is not a name', estimator({ memberKubeconfigSecret: 'member 1 kubeconfig' }),
+    'memberKubeconfigSecret \'member 1 kubeconfig\' is not a valid Secret name (a DNS-1123 subdomain): use lowercase letters, digits, \'-\' and \'.\', e.g. \'karmada-etcd-client-cert\''],
+  ['KarmadaSchedulerEstimator: an invalid namespace', estimator({ namespace: 'Karmada' }),
+    'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['KarmadaBootstrapJob: an empty kubectl image', job({ images: { kubectl: ' ' } }),
+    'images.kubectl is empty: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['KarmadaBootstrapJob: port 0 in the apiserver URL', job({ apiServerUrl: 'https://karmada-apiserver:0' }),
+    'apiServerUrl \'https://karmada-apiserver:0\' has port 0, on which nothing can be reached: write it as \'https://<host>[:<port>]\', e.g. \'https://karmada-apiserver.karmada-system.svc.cluster.local:5443\''],
+  ['KarmadaBootstrapJob: a host label key that is not a label key', job({ hosts: { nodeLabels: { 'role=cp': 'yes' } } }),
+    'hosts.nodeLabels key \'role=cp\' is not a label key: use e.g. \'node-role.kubernetes.io/control-plane\''],
+  ['EtcdBackup: an hour out of range', backup({ schedule: '17 24 * * *' }),
+    'etcdBackup.schedule \'17 24 * * *\' has hour \'24\', which Kubernetes refuses: give values 0-23, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'17 * * * *\''],
+  ['EtcdBackup: an etcd 3.5 image', backup({ etcdImage: 'mirror.example.com/etcd:v3.5.21' }),
+    'etcdImage \'mirror.example.com/etcd:v3.5.21\' is etcd 3.5, but the library writes the flags of etcd 3.6 (e.g. --feature-gates=InitialCorruptCheck=true), which etcd 3.5 refuses at start: use an image of etcd 3.6 or later, e.g. tag \'3.6.6-0\''],
+  ['EtcdBackup: a shell image that is not a reference', backup({ images: { shell: 'busybox:' } }),
+    'images.shell \'busybox:\' is not an image reference: write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\''],
+  ['EtcdBackup: a volume of half a GiB', backup({ storageSize: Size.mebibytes(512) }),
+    'etcdBackup.storageSize must be a whole number of GiB of at least 1, got 0.5 GiB: use e.g. Size.gibibytes(200)'],
+  ['EtcdBackup: a quota of no bytes', backup({ quotaBackend: Size.gibibytes(0) }),
+    'etcdTuning.quotaBackend must be more than 0, got 0 bytes: use e.g. Size.gibibytes(8)'],
+  ['EtcdDefragmentation: weekday 7', defrag({ schedule: '47 3 * * 7' }),
+    'etcdDefragmentation.schedule \'47 3 * * 7\' has day-of-week \'7\', which Kubernetes refuses: give values 0-6 or SUN-SAT, as \'*\', \'a\', \'a-b\' or \'a,b\', each optionally with a step \'/n\' of at least 1 (and a range\'s start not after its end), e.g. \'47 3 * * 0\''],
+  ['EtcdDefragmentation: a toleration value that is not a taint value', defrag({ hosts: { tolerations: [kplus.NodeTaintQuery.is('dedicated', 'etcd/maintenance')] } }),
+    'hosts.tolerations[0] value \'etcd/maintenance\' is not a taint value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit'],
+  ['KarmadaNetworkPolicies: a node name that is not a name', policies({ controlPlaneNodeNames: ['cp-0', 'CP-1', 'cp-2'] }),
+    'controlPlaneNodeNames[1] \'CP-1\' is not a DNS-1123 label that starts with a letter and has at most 40 characters: use lowercase letters, digits and \'-\', e.g. \'karmada-cp-1\''],
+  ['KarmadaNetworkPolicies: a member listed twice', policies({ etcdMemberNames: ['etcd-0', 'etcd-0', 'etcd-2'] }),
+    'etcdMemberNames contains \'etcd-0\' more than once: give every etcd member a name of its own'],
+  ['KarmadaNetworkPolicies: an http external endpoint', policies({ etcdPlacement: EtcdPlacement.EXTERNAL_ENDPOINTS, externalEtcdEndpoints: ['http://e0.example:2379'] }),
+    'externalEtcdEndpoints[0] \'http://e0.example:2379\' uses http: karmada-apiserver must reach etcd over TLS, use \'https://e0.example:2379\''],
+  ['KarmadaNetworkPolicies: endpoints outside the cluster, none given', policies({ etcdPlacement: EtcdPlacement.EXTERNAL_ENDPOINTS }),
+    'externalEtcdEndpoints is empty but etcdPlacement is EXTERNAL_ENDPOINTS: the policies would let karmada-apiserver reach no etcd; list the endpoints'],
+  ['KarmadaNetworkPolicies: external members, none named', policies({ etcdPlacement: EtcdPlacement.EXTERNAL, etcdMemberNames: [] }),
+    'etcdMemberNames is empty but etcdPlacement is EXTERNAL: the policies would let karmada-apiserver reach no etcd member; list the members'],
+  ['KarmadaNetworkPolicies: stacked members that do not match the nodes', policies({ etcdMemberNames: ['etcd-0', 'etcd-1'] }),
+    'etcdMemberNames lists 2 members but controlPlaneNodeNames 3 nodes: stacked member i runs beside node i, so list one member per node'],
+  ['KarmadaNetworkPolicies: the kube-system namespace', policies({ namespace: 'kube-system' }),
+    'namespace \'kube-system\' is shared with the host cluster\'s own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. \'karmada-system\', or do not create these policies'],
+  ['KarmadaNetworkPolicies: a member-cluster CIDR with host bits set', policies({ options: { memberClusterCidrs: ['2001:db8::1/32'] } }),
+    'networkPolicies.memberClusterCidrs entry \'2001:db8::1/32\' has host bits set: write its network address, \'2001:db8::/32\''],
+];
+
+/** Each construct used on its own, with legal and safe props near the rules' edges: no error, no warning. */
+const STANDALONE_ACCEPTED: Array<[string, Build]> = [
+  ['EtcdMember: an etcd 3.6 image, whole GiB, a storage class', etcdMember({ image: 'mirror.example.com/etcd:3.6.6-0', storageSize: Size.gibibytes(32), storageClassName: 'fast-ssd' })],
+  ['EtcdMember: a token of its own, Secrets of its own', etcdMember({ clusterToken: 'prod-etcd-2026', serverCertificateSecret: 's.server', peerCertificateSecret: 's.peer' })],
+  ['KarmadaControlPlaneNode: a local member of its instance and namespace', stackedNode({ instance: 'prod', namespace: 'karmada-prod' }, { instance: 'prod', namespace: 'karmada-prod' })],
+  ['KarmadaControlPlaneNode: a dual-stack range, images by digest', node({ serviceClusterIpRange: '10.96.0.0/12,fd00:10:96::/112', images: { apiServer: `kube-apiserver@${DIGEST}` } })],
+  ['KarmadaSchedulerEstimator: one replica, a Secret of its own', estimator({ replicas: 1, memberKubeconfigSecret: 'member-1.kubeconfig' })],
+  ['KarmadaBootstrapJob: images of a mirror', job({ images: { kubectl: 'mirror.example.com:443/kubectl:v1.35.4', shell: 'mirror.example.com/library/busybox' } })],
+  ['EtcdBackup: a schedule with names', backup({ schedule: '0 */6 * * MON-SAT', storageSize: Size.gibibytes(200) })],
+  ['EtcdDefragmentation: ? as the day of the month', defrag({ schedule: '0 4 ? * 0' })],
+  ['KarmadaNetworkPolicies: IPv4 and IPv6 networks', policies({ options: { memberClusterCidrs: ['10.0.0.0/8', '2001:db8::/32'] } })],
+];
+
+describe('standalone constructs: the table', () => {
+  test.each(STANDALONE_ERRORS)('%s', (_case, build, message) => {
+    // GIVEN one construct with bad props WHEN it is built THEN it throws with the exact message, and emits nothing
+    const chart = Testing.chart();
+    let error: Error | undefined;
+    try {
+      build(chart);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeDefined();
+    expect(error!.message.split(LINE)).toContain(message);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test.each(STANDALONE_ACCEPTED)('accepts %s', (_case, build) => {
+    const chart = Testing.chart();
+    build(chart);
+    expect(Testing.synth(chart).length).toBeGreaterThan(0);
+    expect(KarmadaWarnings.of(chart)).toEqual([]);
   });
 });
 
@@ -245,8 +585,19 @@ test('a quota warning is given once per topology, not once per member', () => {
 describe('pure rules', () => {
   test.each([
     ['10.96.0.0/12', true], ['fd00:10:96::/112', true], ['10.96.0.0', false], ['300.1.1.1/8', false], ['10.0.0.0/33', false], ['fd00::/129', false],
+    ['::/0', true], ['1:2:3:4:5:6:7:8/128', true], ['1:2:3:4:5:6:7:8:9/64', false], ['fd00::1::2/64', false], ['fd00:12345::/64', false],
   ])('isCidr(%s) is %s', (value, expected) => {
     expect(isCidr(value)).toBe(expected);
+  });
+
+  test.each([
+    ['10.96.0.0/12', []], ['0.0.0.0/0', []], ['::/0', []], ['10.96.0.0/32', []], ['FD00:10:96::/112', []],
+    ['10.96.0.1/12', ['x \'10.96.0.1/12\' has host bits set: write its network address, \'10.96.0.0/12\'']],
+    ['2001:db8:0:0:1::1/64', ['x \'2001:db8:0:0:1::1/64\' has host bits set: write its network address, \'2001:db8::/64\'']],
+    ['fd00:10:96:0:0:0:0:1/127', ['x \'fd00:10:96:0:0:0:0:1/127\' has host bits set: write its network address, \'fd00:10:96::/127\'']],
+    ['1:0:0:2:0:0:0:3/120', ['x \'1:0:0:2:0:0:0:3/120\' has host bits set: write its network address, \'1:0:0:2::/120\'']],
+  ])('checkCidrHostBits(%s)', (value, expected) => {
+    expect(checkCidrHostBits('x', value)).toEqual(expected);
   });
 
   test('a dual-stack Service range is accepted', () => {

@@ -8,13 +8,14 @@ import {
   ETCD_PARTIAL_SNAPSHOT, ETCD_SNAPSHOT_NAME_PATTERN, checkEtcdBackup, checkEtcdMaintenanceProps,
   defaultEtcdBackupStorageGibibytes, etcdClientServiceUrl, etcdctlTlsArgs, etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
-import { resolveEtcdTuning } from '../private/etcd-tuning';
+import { resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { etcdMaintenancePodLabels } from '../private/selectors';
+import { checkEtcdQuota, checkImageReference } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** When etcd snapshots are taken, how many are kept, and where. */
@@ -146,12 +147,17 @@ export class EtcdBackup extends Construct {
     const findings = checkEtcdBackup('etcdBackup', {
       schedule: props.schedule,
       retention: props.retention,
-      storageBytes: props.storageSize ? props.storageSize.toMebibytes() * 1024 * 1024 : undefined,
+      storageBytes: props.storageSize ? sizeBytes(props.storageSize) : undefined,
       storageClassName: props.storageClassName,
       existingClaimName: props.existingClaimName,
       quotaBackendBytes,
     });
-    const errors = [...checkEtcdMaintenanceProps(props, clusterDomain, clientSecret), ...findings.errors];
+    const errors = [
+      ...checkEtcdMaintenanceProps(props, clusterDomain, clientSecret),
+      ...findings.errors,
+      ...(props.images?.shell !== undefined ? checkImageReference('images.shell', props.images.shell) : []),
+      ...(props.quotaBackend !== undefined ? checkEtcdQuota(quotaBackendBytes).errors : []),
+    ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     findings.warnings.forEach(warning => addWarning(this, warning));
 

@@ -8,7 +8,7 @@ import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, s
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
-import { SecretNames } from '../private/identities';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
@@ -16,7 +16,10 @@ import {
   allEtcdMembersSelector, dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
 } from '../private/selectors';
-import { checkEtcdTuning, checkMinZones, checkObjectName } from '../private/validation';
+import {
+  checkDnsDomain, checkEtcdImage, checkEtcdTuning, checkHostRequirements, checkInstanceName, checkMinZones, checkNamespace, checkObjectName,
+  checkSecretName, checkSubdomainName, checkTopologyKey, checkUnique, checkWholeGibibytes,
+} from '../private/validation';
 
 /** The ports of an etcd member. */
 export class EtcdPorts {
@@ -73,7 +76,7 @@ export interface EtcdMemberProps {
    */
   readonly clusterToken?: string;
   /**
-   * Container image. The synthesized flags are those of etcd 3.6.
+   * Container image. The synthesized flags are those of etcd 3.6: a tag that names an older version is refused.
    * @default 'registry.k8s.io/etcd:3.6.6-0'
    */
   readonly image?: string;
@@ -154,6 +157,8 @@ export interface EtcdMemberProps {
 export class EtcdMember extends Construct {
   /** The member's name. */
   public readonly memberName: string;
+  /** The installation the member belongs to (label `app.kubernetes.io/instance`). */
+  public readonly instance: string;
   /** The namespace of its objects. */
   public readonly namespace: string;
   /** The member's stable DNS name. */
@@ -178,6 +183,22 @@ export class EtcdMember extends Construct {
 
     const errors = [
       ...checkObjectName('memberName', props.memberName, MAX_ETCD_MEMBER_NAME_LENGTH, 'karmada-etcd-0'),
+      ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
+      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
+      ...checkDnsDomain('clusterDomain', clusterDomain),
+      ...props.initialClusterMembers.flatMap((member, index) => member === props.memberName ? []
+        : checkObjectName(`initialClusterMembers[${index}]`, member, MAX_ETCD_MEMBER_NAME_LENGTH, `${instance}-etcd-${index}`)),
+      ...checkUnique('initialClusterMembers', props.initialClusterMembers, 'etcd member'),
+      ...(props.clusterToken !== undefined && !/^[^\s,=]+$/.test(props.clusterToken) ? [`clusterToken '${props.clusterToken}' is empty or has whitespace, ',' or '=': give a word of its own to this cluster, e.g. '${instance}-etcd'`] : []),
+      ...(props.image !== undefined ? checkEtcdImage('image', props.image) : []),
+      ...checkWholeGibibytes('storageSize', props.storageSize, 'Size.gibibytes(20)'),
+      ...(props.storageClassName !== undefined ? checkSubdomainName('storageClassName', props.storageClassName, 'StorageClass', 'fast-ssd') : []),
+      ...(props.serverCertificateSecret !== undefined ? checkSecretName('serverCertificateSecret', props.serverCertificateSecret) : []),
+      ...(props.peerCertificateSecret !== undefined ? checkSecretName('peerCertificateSecret', props.peerCertificateSecret) : []),
+      ...(props.controlPlaneNode !== undefined ? checkObjectName('controlPlaneNode', props.controlPlaneNode, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, 'karmada-cp-0') : []),
+      ...checkTopologyKey('failureDomain', failureDomain.key),
+      ...checkHostRequirements('hosts', props.hosts),
+      ...(props.avoidControlPlaneHosts && props.controlPlaneNode !== undefined ? [`avoidControlPlaneHosts is set on a member stacked with control-plane node '${props.controlPlaneNode}': it would have to share that node's host and keep off it, and would stay Pending; drop avoidControlPlaneHosts (stacked) or controlPlaneNode (external)`] : []),
       ...(props.minZones !== undefined ? checkMinZones(props.minZones, props.controlPlaneNode) : []),
       ...(props.initialClusterMembers.includes(props.memberName) ? [] : [`initialClusterMembers [${props.initialClusterMembers.join(', ')}] does not list memberName '${props.memberName}': list every member of the cluster, this one included`]),
       // Warnings about legal tuning are HATopology's to give, once; a member only refuses what etcd would refuse.
@@ -187,6 +208,7 @@ export class EtcdMember extends Construct {
     ];
     if (errors.length > 0) throw new Error(errors.join('\n'));
     this.memberName = props.memberName;
+    this.instance = instance;
     this.namespace = resolveNamespace(this, props.namespace);
     this.controlPlaneNode = props.controlPlaneNode;
     this.hostName = serviceHostName(this.memberName, this.namespace, clusterDomain);

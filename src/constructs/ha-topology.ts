@@ -24,7 +24,7 @@ import { checkComponentSettings } from '../private/component-settings';
 import { addDisruptionBudgets } from '../private/disruption-budgets';
 import { serviceUrl } from '../private/dns';
 import { addEtcdClientService } from '../private/etcd-maintenance';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { reportFailureTolerance } from '../private/failure-tolerance';
 import { ZONE_LABEL } from '../private/host-placement';
 import { Component, hostServiceName } from '../private/identities';
@@ -163,7 +163,8 @@ export interface HATopologyProps {
    * checked against them and a warning names what a zone failure would cost (fewer than 3 zones, or a zone whose
    * loss takes etcd's quorum). Hard spread constraints are not used for control-plane nodes: their pods are required
    * on one host together, and a constraint per pod could pin a node's first pod into a zone its other pods may not
-   * join, leaving them Pending forever; a fixed zone per node cannot.
+   * join, leaving them Pending forever; a fixed zone per node cannot. Each zone is listed once, as the nodes' label
+   * value.
    * @default - unknown: no zone placement; a zone failure may stop the control plane
    */
   readonly zones?: string[];
@@ -178,7 +179,8 @@ export interface HATopologyProps {
    */
   readonly images?: KarmadaImages;
   /**
-   * The etcd image, when etcd runs in the cluster. The synthesized flags are those of etcd 3.6.
+   * The etcd image, when etcd runs in the cluster. The synthesized flags are those of etcd 3.6: a tag that names an
+   * older version is refused.
    * @default 'registry.k8s.io/etcd:3.6.6-0'
    */
   readonly etcdImage?: string;
@@ -337,10 +339,29 @@ export class HATopology extends Construct {
       apiServerNodePort: props.apiServerService?.nodePort,
       apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
       etcdTuning,
-      etcdStorageBytes: (props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE).toMebibytes() * 1024 * 1024,
+      etcdStorageBytes: sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE),
       controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
       etcdHostLabels: props.etcdHosts?.nodeLabels,
       etcdHostsGiven: props.etcdHosts !== undefined,
+      controlPlaneHosts: props.controlPlaneHosts,
+      etcdHosts: props.etcdHosts,
+      etcdStorageSize: props.etcdStorageSize,
+      etcdStorageClassName: props.etcdStorageClassName,
+      images: props.images,
+      etcdImage: props.etcdImage,
+      apiServerAnnotations: props.apiServerService?.annotations,
+      certManagerOptions: pki.mode === PkiMode.CERT_MANAGER ? pki.certManagerOptions : undefined,
+      inClusterEtcdProps: Object.entries({
+        'etcdImage': props.etcdImage,
+        'etcdTuning': props.etcdTuning,
+        'etcdStorageSize': props.etcdStorageSize,
+        'etcdStorageClassName': props.etcdStorageClassName,
+        'etcdBackup': props.etcdBackup?.enabled === false ? undefined : props.etcdBackup,
+        'etcdDefragmentation': props.etcdDefragmentation?.enabled === false ? undefined : props.etcdDefragmentation,
+        'componentSettings.etcd': props.componentSettings?.etcd,
+      }).filter(([, value]) => value !== undefined).map(([name]) => name),
+      createNamespace: props.createNamespace ?? true,
+      networkPolicies: props.networkPolicies?.enabled ?? true,
       serviceClusterIpRange: props.serviceClusterIpRange,
       schedulerEstimatorClusters: estimatorClusters,
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
@@ -352,7 +373,7 @@ export class HATopology extends Construct {
       etcdBackup: etcdBackupOn ? {
         schedule: props.etcdBackup?.schedule,
         retention: props.etcdBackup?.retention,
-        storageBytes: props.etcdBackup?.storageSize ? props.etcdBackup.storageSize.toMebibytes() * 1024 * 1024 : undefined,
+        storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
         storageClassName: props.etcdBackup?.storageClassName,
         existingClaimName: props.etcdBackup?.existingClaimName,
         quotaBackendBytes: etcdTuning.quotaBackendBytes,

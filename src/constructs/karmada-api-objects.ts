@@ -5,7 +5,7 @@ import { serviceHostName } from '../private/dns';
 import {
   ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
 } from '../private/identities';
-import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
+import { CA_BUNDLE_PLACEHOLDER, renderOptions } from '../private/karmada-api-render';
 import { karmadaCrds } from '../private/karmada-crds';
 import { installationLabels } from '../private/selectors';
 import { checkDnsDomain, checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
@@ -289,10 +289,13 @@ export class KarmadaApiObjects extends Construct {
 
     new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: KARMADA_SYSTEM_NAMESPACE, labels } });
 
-    // CRDs: loaded from the shipped YAML, so plain ApiObjects (the typed L1 would drop the `x-kubernetes-*` keys).
-    for (const crd of karmadaCrds({ webhookServiceName: webhookService, webhookNamespace: this.hostNamespace, caBundle: this.caBundle })) {
-      const { apiVersion, kind, metadata, ...rest } = crd;
-      new ApiObject(this, `Crd-${metadata.name}`, { apiVersion, kind, metadata: { ...metadata, labels: { ...metadata.labels, ...labels } }, ...rest });
+    // CRDs: the shipped ones, so plain ApiObjects (the typed L1 would drop the `x-kubernetes-*` keys). Left out only
+    // while the bootstrap Job's renderer builds these objects: it has their YAML precomputed.
+    if (!renderOptions.omitCrds) {
+      for (const crd of karmadaCrds({ webhookServiceName: webhookService, webhookNamespace: this.hostNamespace, caBundle: this.caBundle })) {
+        const { apiVersion, kind, metadata, ...rest } = crd;
+        new ApiObject(this, `Crd-${metadata.name}`, { apiVersion, kind, metadata: { ...metadata, labels: { ...metadata.labels, ...labels } }, ...rest });
+      }
     }
 
     const toWebhook = (spec: WebhookSpec): kplus.k8s.MutatingWebhook => ({

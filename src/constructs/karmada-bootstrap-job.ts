@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import * as zlib from 'zlib';
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -10,12 +9,12 @@ import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
 import { Component, SecretNames } from '../private/identities';
 import { resolveImages } from '../private/images';
-import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../private/karmada-api-render';
+import { CA_BUNDLE_PLACEHOLDER, gzipRendered, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, installationLabels } from '../private/selectors';
-import { checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
+import { checkHostRequirements, checkHttpsUrl, checkImageReference, checkInstanceName, checkNamespace } from '../private/validation';
 
 /**
  * Props of the Job that creates the objects inside the Karmada API.
@@ -109,7 +108,7 @@ export class KarmadaBootstrapJob extends Construct {
     const images = resolveImages(props.images);
     this.renderedObjects = renderKarmadaApiObjects({ ...props.karmadaApiObjects, instance, hostNamespace: this.namespace });
 
-    const compressed = gzip(this.renderedObjects).toString('base64');
+    const compressed = gzipRendered(this.renderedObjects).toString('base64');
     if (compressed.length > MAX_COMPRESSED_BASE64) {
       throw new Error(`the Karmada API objects compress to ${compressed.length} bytes of base64, more than a ConfigMap holds (${MAX_COMPRESSED_BASE64})`);
     }
@@ -207,24 +206,14 @@ export class KarmadaBootstrapJob extends Construct {
 
 }
 
-/** The last text compressed and its bytes: every synthesis of one installation compresses the same ~730 KB. */
-let lastCompressed: { text: string; bytes: Buffer } | undefined;
-
-/** gzip at level 9 with a fixed header (no name, no time, OS "unknown"): the same input gives the same bytes. */
-function gzip(text: string): Buffer {
-  if (lastCompressed?.text !== text) {
-    const bytes = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-    bytes[9] = 0xff;
-    lastCompressed = { text, bytes };
-  }
-  return Buffer.from(lastCompressed.bytes);
-}
-
 function checkProps(props: KarmadaBootstrapJobProps, instance: string, namespace: string): void {
   const errors: string[] = [];
   if (props.instance !== undefined) errors.push(...checkInstanceName('instance', props.instance));
   if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
   errors.push(...checkHttpsUrl('apiServerUrl', props.apiServerUrl, 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443'));
+  if (props.images?.kubectl !== undefined) errors.push(...checkImageReference('images.kubectl', props.images.kubectl));
+  if (props.images?.shell !== undefined) errors.push(...checkImageReference('images.shell', props.images.shell));
+  errors.push(...checkHostRequirements('hosts', props.hosts));
   const objects = props.karmadaApiObjects ?? {};
   if (objects.instance !== undefined && objects.instance !== instance) {
     errors.push(`karmadaApiObjects.instance '${objects.instance}' differs from instance '${instance}': the Job serves one installation, drop karmadaApiObjects.instance or make them equal`);

@@ -19,20 +19,26 @@ import { HostRequirements } from '../host-requirements';
 import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/component-settings';
 import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix, shortName } from '../private/identities';
+import {
+  Component, MAX_CONTROL_PLANE_NODE_NAME_LENGTH as MAX_NODE_NAME_LENGTH, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix,
+  schedulerEstimatorServiceName, shortName,
+} from '../private/identities';
 import { resolveImages } from '../private/images';
 import { fileKubeconfig } from '../private/kubeconfig';
-import { resolveCheckedLeaderElection } from '../private/leader-election';
+import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
   controlPlaneComponentSelector, dropConstructPathLabel, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
   selectOtherControlPlaneNodes,
 } from '../private/selectors';
-import { checkEtcdEndpoint, checkKeyPrefix, checkObjectName } from '../private/validation';
+import {
+  checkDnsDomain, checkEtcdEndpoint, checkHostRequirements, checkImages, checkInstanceName, checkKeyPrefix, checkNamespace, checkObjectName,
+  checkSecretName, checkServiceClusterIpRange, checkTopologyKey, checkUnique,
+} from '../private/validation';
 
 /** The longest control-plane node name: it prefixes object names such as `<node>-controller-manager`. */
-export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = 40;
+export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = MAX_NODE_NAME_LENGTH;
 
 /**
  * Props of one control-plane node.
@@ -46,7 +52,7 @@ export interface KarmadaControlPlaneNodeProps {
   /**
    * Stacked topology: the etcd member on this node's host. The apiserver talks only to this member, and every pod
    * of the node is required to share its host. The member must have been created with `controlPlaneNode` set to
-   * this node's name.
+   * this node's name, and with this node's `instance` and namespace.
    * @default - not stacked: give `etcdServers`
    */
   readonly localEtcdMember?: EtcdMember;
@@ -182,9 +188,7 @@ export class KarmadaControlPlaneNode extends Construct {
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
     this.nodeName = props.nodeName;
     this.namespace = resolveNamespace(this, props.namespace);
-    this.etcdServers = resolveEtcdServers(props);
-    const settingsErrors = checkComponentSettings('componentSettings', props.componentSettings, CONTROL_PLANE_SETTINGS_COMPONENTS).errors;
-    if (settingsErrors.length > 0) throw new Error(settingsErrors.join('\n'));
+    this.etcdServers = resolveEtcdServers(props, instance, this.namespace, clusterDomain, failureDomain.key);
     this.componentSettings = props.componentSettings ?? {};
 
     const apiServerServiceName = nodeApiServerServiceName(this.nodeName);
@@ -201,7 +205,7 @@ export class KarmadaControlPlaneNode extends Construct {
       etcdClientSecret: component => props.etcdClientCertificateSecret ?? SecretNames.etcdClient(instance, component),
       pullMode: props.pullMode ?? false,
       schedulerEstimatorServicePrefix: (props.schedulerEstimatorClusters ?? []).length > 0 ? schedulerEstimatorServicePrefix(instance) : undefined,
-      leaderElection: resolveCheckedLeaderElection(props.leaderElection),
+      leaderElection: resolveLeaderElection(props.leaderElection),
     };
     const components = [
       karmadaApiServer(context),
@@ -309,19 +313,48 @@ const CONTROL_PLANE_SETTINGS_COMPONENTS = [
   Component.SCHEDULER, Component.WEBHOOK, Component.DESCHEDULER, Component.SEARCH, Component.METRICS_ADAPTER,
 ];
 
-/** The etcd servers of a node: its local member's, or the ones given; exactly one of the two. */
-function resolveEtcdServers(props: KarmadaControlPlaneNodeProps): string[] {
+/**
+ * The etcd servers of a node: its local member's, or the ones given; exactly one of the two. Every other prop is
+ * checked here too, so that all problems are listed at once.
+ */
+function resolveEtcdServers(props: KarmadaControlPlaneNodeProps, instance: string, namespace: string, clusterDomain: string,
+  failureDomainKey: string): string[] {
   const errors = checkObjectName('nodeName', props.nodeName, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, 'karmada-cp-0');
+  if (props.instance !== undefined) errors.push(...checkInstanceName('instance', props.instance));
+  if (props.namespace !== undefined) errors.push(...checkNamespace('namespace', props.namespace));
+  errors.push(...checkDnsDomain('clusterDomain', clusterDomain));
+  errors.push(...checkImages('images', props.images));
+  if (props.etcdClientCertificateSecret !== undefined) errors.push(...checkSecretName('etcdClientCertificateSecret', props.etcdClientCertificateSecret));
+  const clusters = props.schedulerEstimatorClusters ?? [];
+  clusters.forEach((cluster, index) => errors.push(...checkObjectName(`schedulerEstimatorClusters[${index}]`, cluster,
+    63 - schedulerEstimatorServiceName(instance, cluster).length + cluster.length, 'member-1')));
+  errors.push(...checkUnique('schedulerEstimatorClusters', clusters, 'member cluster'));
+  errors.push(...checkTopologyKey('failureDomain', failureDomainKey));
+  errors.push(...checkHostRequirements('hosts', props.hosts));
+  errors.push(...checkServiceClusterIpRange(props.serviceClusterIpRange));
+  errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
+  errors.push(...checkComponentSettings('componentSettings', props.componentSettings, CONTROL_PLANE_SETTINGS_COMPONENTS).errors);
   if (props.localEtcdMember && props.etcdServers) {
     errors.push(`control-plane node '${props.nodeName}' has both localEtcdMember and etcdServers: give localEtcdMember for the stacked topology or etcdServers for the external one`);
   } else if (props.localEtcdMember) {
-    if (props.localEtcdMember.controlPlaneNode !== props.nodeName) {
-      errors.push(`localEtcdMember '${props.localEtcdMember.memberName}' is not stacked with control-plane node '${props.nodeName}': create it with controlPlaneNode: '${props.nodeName}'`);
+    const member = props.localEtcdMember;
+    if (member.controlPlaneNode !== props.nodeName) {
+      errors.push(`localEtcdMember '${member.memberName}' is not stacked with control-plane node '${props.nodeName}': create it with controlPlaneNode: '${props.nodeName}'`);
+    }
+    if (member.instance !== instance) {
+      errors.push(`localEtcdMember '${member.memberName}' belongs to instance '${member.instance}' but control-plane node '${props.nodeName}' to instance '${instance}': each finds the other by its instance label, so they would not be kept on one host; give both the same instance`);
+    }
+    if (props.avoidEtcdHosts) {
+      errors.push(`avoidEtcdHosts is set on control-plane node '${props.nodeName}', which has a localEtcdMember: its pods would have to share the member's host and keep off it, and would stay Pending; drop avoidEtcdHosts (stacked) or localEtcdMember (external)`);
+    }
+    if (member.namespace !== namespace) {
+      errors.push(`localEtcdMember '${member.memberName}' is in namespace '${member.namespace}' but control-plane node '${props.nodeName}' in '${namespace}': pod affinity only sees pods of its own namespace, so they would not be kept on one host; put both in one namespace`);
     }
   } else if (!props.etcdServers || props.etcdServers.length === 0) {
     errors.push(`control-plane node '${props.nodeName}' has no etcd: give localEtcdMember (stacked) or etcdServers (external)`);
   } else {
     props.etcdServers.forEach((url, index) => errors.push(...checkEtcdEndpoint(`etcdServers[${index}]`, url)));
+    errors.push(...checkUnique('etcdServers', props.etcdServers, 'etcd server', 'list every etcd server once'));
   }
   if (props.etcdKeyPrefix !== undefined) errors.push(...checkKeyPrefix('etcdKeyPrefix', props.etcdKeyPrefix));
   if (errors.length > 0) {

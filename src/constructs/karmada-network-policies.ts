@@ -1,11 +1,14 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { EtcdPlacement } from '../etcd-topology';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/identities';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
 } from '../private/network-policy-plan';
 import { resolveNamespace } from '../private/scope';
 import { installationLabels } from '../private/selectors';
+import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkOwnNamespace, checkUnique } from '../private/validation';
 import { addWarning } from '../private/warnings';
 
 /** A metrics scraper (e.g. Prometheus) admitted to the metrics ports. */
@@ -133,6 +136,24 @@ export interface KarmadaNetworkPoliciesProps {
   readonly options?: NetworkPolicyOptions;
 }
 
+/** The etcd the policies open: members in the cluster, or endpoints outside it, as the placement says. */
+function checkEtcdPlacementNames(props: KarmadaNetworkPoliciesProps): string[] {
+  const members = props.etcdMemberNames ?? [];
+  const endpoints = props.externalEtcdEndpoints ?? [];
+  if (props.etcdPlacement === EtcdPlacement.EXTERNAL_ENDPOINTS) {
+    return [
+      ...(endpoints.length === 0 ? ['externalEtcdEndpoints is empty but etcdPlacement is EXTERNAL_ENDPOINTS: the policies would let karmada-apiserver reach no etcd; list the endpoints'] : []),
+      ...(members.length > 0 ? ['etcdMemberNames is set but etcdPlacement is EXTERNAL_ENDPOINTS, where the library runs no member: drop etcdMemberNames'] : []),
+    ];
+  }
+  return [
+    ...(members.length === 0 ? [`etcdMemberNames is empty but etcdPlacement is ${props.etcdPlacement === EtcdPlacement.STACKED ? 'STACKED' : 'EXTERNAL'}: the policies would let karmada-apiserver reach no etcd member; list the members`] : []),
+    ...(props.etcdPlacement === EtcdPlacement.STACKED && members.length > 0 && members.length !== props.controlPlaneNodeNames.length
+      ? [`etcdMemberNames lists ${members.length} members but controlPlaneNodeNames ${props.controlPlaneNodeNames.length} nodes: stacked member i runs beside node i, so list one member per node`] : []),
+    ...(endpoints.length > 0 ? ['externalEtcdEndpoints is set but etcd runs in the cluster: drop externalEtcdEndpoints'] : []),
+  ];
+}
+
 /**
  * The NetworkPolicies (networking.k8s.io/v1) of one installation:
  *
@@ -162,6 +183,19 @@ export class KarmadaNetworkPolicies extends Construct {
     const namespace = resolveNamespace(this, props.namespace);
     const options = props.options ?? {};
     const checks = checkNetworkPolicyOptions(options);
+    checks.errors.unshift(
+      ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
+      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
+      ...props.controlPlaneNodeNames.flatMap((node, index) =>
+        checkObjectName(`controlPlaneNodeNames[${index}]`, node, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, `${instance}-cp-${index}`)),
+      ...checkUnique('controlPlaneNodeNames', props.controlPlaneNodeNames, 'control-plane node'),
+      ...(props.etcdMemberNames ?? []).flatMap((member, index) =>
+        checkObjectName(`etcdMemberNames[${index}]`, member, MAX_ETCD_MEMBER_NAME_LENGTH, `${instance}-etcd-${index}`)),
+      ...checkUnique('etcdMemberNames', props.etcdMemberNames ?? [], 'etcd member'),
+      ...(props.externalEtcdEndpoints ?? []).flatMap((endpoint, index) => checkEtcdEndpoint(`externalEtcdEndpoints[${index}]`, endpoint)),
+      ...checkEtcdPlacementNames(props),
+      ...checkOwnNamespace(namespace, undefined, 'do not create these policies'),
+    );
     if (checks.errors.length > 0) {
       throw new Error(`invalid networkPolicies of '${this.node.path}':\n- ${checks.errors.join('\n- ')}`);
     }

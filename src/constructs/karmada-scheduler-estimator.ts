@@ -10,7 +10,9 @@ import { DEFAULT_IMAGES } from '../private/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
-import { checkObjectName } from '../private/validation';
+import {
+  checkHostRequirements, checkImageReference, checkInstanceName, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName,
+} from '../private/validation';
 
 /** The estimator's gRPC port, which the scheduler dials (`--scheduler-estimator-port`). */
 export const SCHEDULER_ESTIMATOR_PORT = 10352;
@@ -86,6 +88,12 @@ export class KarmadaSchedulerEstimator extends Construct {
     const name = schedulerEstimatorServiceName(instance, props.memberClusterName);
     const errors = [
       ...checkObjectName('memberClusterName', props.memberClusterName, 63 - name.length + props.memberClusterName.length, 'member-1'),
+      ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
+      ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
+      ...(props.image !== undefined ? checkImageReference('image', props.image) : []),
+      ...(props.replicas !== undefined ? checkPositiveInteger('replicas', props.replicas) : []),
+      ...(props.memberKubeconfigSecret !== undefined ? checkSecretName('memberKubeconfigSecret', props.memberKubeconfigSecret) : []),
+      ...checkHostRequirements('hosts', props.hosts),
       ...checkResources('resources', props.resources),
       ...checkPriorityClassName('priorityClassName', props.priorityClassName),
     ];

@@ -85,6 +85,19 @@ export function checkResources(property: string, resources: kplus.ContainerResou
   if (cpu?.request && cpu.limit && cpuCores(cpu.limit) < cpuCores(cpu.request)) {
     errors.push(below('cpu', cpu.limit.amount, cpu.request.amount));
   }
+  // cdk8s-plus writes memory in whole MiB and ephemeral storage in whole GiB, and fails on anything else without
+  // naming the property.
+  for (const [name, unit, toUnit] of [
+    ['memory', 'MiB', (size: Size) => mebibytes(size)],
+    ['ephemeralStorage', 'GiB', (size: Size) => size.toGibibytes({ rounding: SizeRoundingBehavior.NONE })],
+  ] as const) {
+    for (const bound of ['request', 'limit'] as const) {
+      const size = resources[name]?.[bound];
+      if (size !== undefined && !Number.isInteger(toUnit(size))) {
+        errors.push(`${property}.${name}.${bound} must be a whole number of ${unit}, got ${Math.round(toUnit(size) * 1000) / 1000} ${unit}: round it, e.g. Size.${unit === 'MiB' ? 'mebibytes(512)' : 'gibibytes(1)'}`);
+      }
+    }
+  }
   for (const name of ['memory', 'ephemeralStorage'] as const) {
     const pair = resources[name];
     if (pair?.request && pair.limit && mebibytes(pair.limit) < mebibytes(pair.request)) {

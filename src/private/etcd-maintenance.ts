@@ -5,8 +5,11 @@ import { serviceUrl } from './dns';
 import { etcdClientServiceName } from './identities';
 import { POD_SECURITY_CONTEXT } from './pod-defaults';
 import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel, etcdMaintenancePodLabels } from './selectors';
-import { checkDnsDomain, checkInstanceName, checkNamespace, checkPositiveInteger, checkSecretName } from './validation';
+import {
+  checkDnsDomain, checkEtcdImage, checkHostRequirements, checkInstanceName, checkNamespace, checkPositiveInteger, checkSecretName, checkSubdomainName,
+} from './validation';
 import { EtcdPorts } from '../constructs/etcd-member';
+import { HostRequirements } from '../host-requirements';
 
 /** Where the etcd maintenance pods mount their etcd client certificate (`tls.crt`, `tls.key`, `ca.crt`). */
 export const ETCD_MAINTENANCE_CLIENT_PKI = '/etc/etcd/pki/client';
@@ -48,6 +51,38 @@ export function defaultEtcdBackupStorageGibibytes(quotaBackendBytes: number, ret
   return Math.ceil((quotaBackendBytes * (retention + 1)) / 1024 ** 3);
 }
 
+/** The fields of a CronJob schedule, in order: name, lowest and highest value, and names the field also takes. */
+const CRON_FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: string[]; question?: boolean }> = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, question: true },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day-of-week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], question: true },
+];
+
+/**
+ * One field of a schedule as Kubernetes reads it: a comma-separated list of `*`, a value, or a range `a-b`, each
+ * optionally with a step `/n`; values in range (months and weekdays also by name), a range's start not after its
+ * end, a step of at least 1; `?` alone in day-of-month and day-of-week.
+ */
+function isCronField(text: string, field: typeof CRON_FIELDS[number]): boolean {
+  const value = (part: string): number | undefined => {
+    if (/^[0-9]+$/.test(part)) return Number(part);
+    const index = field.names?.indexOf(part.toUpperCase()) ?? -1;
+    return index >= 0 ? index + field.min : undefined;
+  };
+  if (text === '?' && field.question) return true;
+  return text.split(',').every(item => {
+    const [range, step, ...more] = item.split('/');
+    if (more.length > 0 || (step !== undefined && !(/^[0-9]+$/.test(step) && Number(step) >= 1))) return false;
+    if (range === '*') return true;
+    const [from, to, ...rest] = range.split('-');
+    const low = value(from);
+    const high = to === undefined ? low : value(to);
+    return rest.length === 0 && low !== undefined && high !== undefined && low >= field.min && high <= field.max && low <= high;
+  });
+}
+
 /** A Kubernetes CronJob schedule: five fields (minute hour day-of-month month day-of-week), no time zone prefix. */
 export function checkCronSchedule(property: string, value: string, example: string): string[] {
   const fields = value.trim().split(/\s+/);
@@ -55,7 +90,12 @@ export function checkCronSchedule(property: string, value: string, example: stri
   if (fields.length !== 5 || !fields.every(f => field.test(f))) {
     return [`${property} '${value}' is not a cron schedule of 5 fields (minute hour day-of-month month day-of-week, in UTC): use e.g. '${example}'`];
   }
-  return [];
+  return fields.flatMap((text, index) => {
+    const spec = CRON_FIELDS[index];
+    if (isCronField(text, spec)) return [];
+    const names = spec.names ? ` or ${spec.names[0]}-${spec.names[spec.names.length - 1]}` : '';
+    return [`${property} '${value}' has ${spec.name} '${text}', which Kubernetes refuses: give values ${spec.min}-${spec.max}${names}, as '*', 'a', 'a-b' or 'a,b', each optionally with a step '/n' of at least 1 (and a range's start not after its end), e.g. '${example}'`];
+  });
 }
 
 /** What an etcd backup may be given, as HATopology and EtcdBackup check it. */
@@ -75,6 +115,12 @@ export function checkEtcdBackup(property: string, input: EtcdBackupInput): { err
   if (input.schedule !== undefined) errors.push(...checkCronSchedule(`${property}.schedule`, input.schedule, DEFAULT_ETCD_BACKUP_SCHEDULE));
   const retention = input.retention ?? DEFAULT_ETCD_BACKUP_RETENTION;
   errors.push(...checkPositiveInteger(`${property}.retention`, retention));
+  if (input.storageBytes !== undefined && (input.storageBytes < 1024 ** 3 || !Number.isInteger(input.storageBytes / 1024 ** 3))) {
+    errors.push(`${property}.storageSize must be a whole number of GiB of at least 1, got ${Math.round((input.storageBytes / 1024 ** 3) * 1000) / 1000} GiB: use e.g. Size.gibibytes(200)`);
+  }
+  if (input.storageClassName !== undefined) {
+    errors.push(...checkSubdomainName(`${property}.storageClassName`, input.storageClassName, 'StorageClass', 'fast-ssd'));
+  }
   if (input.existingClaimName !== undefined) {
     const claim = input.existingClaimName;
     if (claim.length === 0 || claim.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(claim)) {
@@ -157,12 +203,15 @@ export function etcdMaintenanceCronJob(scope: Construct, id: string, options: Et
 }
 
 /** The checks every etcd maintenance construct makes of the props it shares with the others. */
-export function checkEtcdMaintenanceProps(props: { readonly instance?: string; readonly namespace?: string },
-  clusterDomain: string, clientCertificateSecret: string): string[] {
+export function checkEtcdMaintenanceProps(props: {
+  readonly instance?: string; readonly namespace?: string; readonly etcdImage?: string; readonly hosts?: HostRequirements;
+}, clusterDomain: string, clientCertificateSecret: string): string[] {
   return [
     ...(props.instance !== undefined ? checkInstanceName('instance', props.instance) : []),
     ...(props.namespace !== undefined ? checkNamespace('namespace', props.namespace) : []),
     ...checkDnsDomain('clusterDomain', clusterDomain),
     ...checkSecretName('clientCertificateSecret', clientCertificateSecret),
+    ...(props.etcdImage !== undefined ? checkEtcdImage('etcdImage', props.etcdImage) : []),
+    ...checkHostRequirements('hosts', props.hosts),
   ];
 }

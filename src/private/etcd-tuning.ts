@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { EtcdCompactionMode, EtcdTuning } from '../etcd-tuning';
 
 /** The default size of an etcd member's volume: well above twice the default 8 GiB quota. */
@@ -14,12 +14,17 @@ export interface ResolvedEtcdTuning {
   readonly autoCompactionRetention: string;
 }
 
-/** Fill the defaults of a partial tuning. */
+/** Bytes of a size, possibly fractional (checked later, with the property named). */
+export function sizeBytes(size: Size): number {
+  return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
+}
+
+/** Fill the defaults of a partial tuning (no checks, and no throw on fractions: see checkEtcdTuning). */
 export function resolveEtcdTuning(tuning: EtcdTuning = {}): ResolvedEtcdTuning {
   return {
-    heartbeatIntervalMillis: (tuning.heartbeatInterval ?? Duration.millis(100)).toMilliseconds(),
-    electionTimeoutMillis: (tuning.electionTimeout ?? Duration.millis(1000)).toMilliseconds(),
-    quotaBackendBytes: (tuning.quotaBackend ?? Size.gibibytes(8)).toMebibytes() * 1024 * 1024,
+    heartbeatIntervalMillis: (tuning.heartbeatInterval ?? Duration.millis(100)).toMilliseconds({ integral: false }),
+    electionTimeoutMillis: (tuning.electionTimeout ?? Duration.millis(1000)).toMilliseconds({ integral: false }),
+    quotaBackendBytes: sizeBytes(tuning.quotaBackend ?? Size.gibibytes(8)),
     snapshotCount: tuning.snapshotCount ?? 10000,
     autoCompactionMode: tuning.autoCompactionMode ?? EtcdCompactionMode.PERIODIC,
     autoCompactionRetention: tuning.autoCompactionRetention ?? '1h',

@@ -26,6 +26,8 @@ export const Component = {
 
 /** The longest installation name: it prefixes node, member, Service and Secret names. */
 export const MAX_INSTANCE_NAME_LENGTH = 30;
+/** The longest control-plane node name: it prefixes object names such as `<node>-controller-manager`. */
+export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = 40;
 
 /** The namespace inside the Karmada API where leases, ExternalName Services and the like live. */
 export const KARMADA_SYSTEM_NAMESPACE = 'karmada-system';

@@ -1,14 +1,20 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
 
 /**
- * Karmada's CRDs, read from the copies shipped in the package (`assets/karmada-crds/`, see its SOURCE.md).
- * The compiled file lives in `lib/private/`, the source in `src/private/`: both are two levels below the package
- * root, where `assets/` is.
+ * Karmada's CRDs, as copied from upstream (`assets/karmada-crds/`, see its SOURCE.md). The compiled file lives in
+ * `lib/private/`, the source in `src/private/`: both are two levels below the package root, where `assets/` is.
  */
 export const KARMADA_CRDS_DIR = path.join(__dirname, '..', '..', 'assets', 'karmada-crds');
+
+/**
+ * What the library reads at synth time instead of the YAML: the same CRDs and patches, parsed at build time
+ * (`npx projen precompute-crds`, `scripts/precompute-crds.ts`) and checked against the YAML by
+ * `test/precomputed-crds.test.ts`. Parsing 730 KB of YAML at every synth cost more than the rest of synthesis.
+ */
+export const PRECOMPUTED_DIR = path.join(__dirname, '..', '..', 'assets', 'precomputed');
+/** The parsed CRDs and patches: `{ crds, patches }`, in kustomization order. */
+export const PRECOMPUTED_CRDS_FILE = path.join(PRECOMPUTED_DIR, 'karmada-crds.json');
 
 /** What the conversion-webhook patches need filled in. */
 export interface CrdConversionValues {
@@ -22,7 +28,8 @@ export interface CrdConversionValues {
 
 type Json = Record<string, any>;
 
-interface CrdSources {
+/** The CRDs and their patches, as in the kustomization. */
+export interface CrdSources {
   /** The CRDs, in kustomization order. */
   readonly crds: Json[];
   /** The patches, in kustomization order. */
@@ -31,44 +38,14 @@ interface CrdSources {
 
 let cache: CrdSources | undefined;
 
-/** Every YAML file under the CRD folder, relative to it, sorted. */
-function yamlFiles(dir: string = KARMADA_CRDS_DIR, prefix: string = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap(entry => entry.isDirectory()
-      ? yamlFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
-      : entry.name.endsWith('.yaml') ? [`${prefix}${entry.name}`] : []);
-}
-
-/**
- * Read the kustomization and every file it names, once per process. cdk8s parses YAML in a child process per call,
- * so the files are joined into one temporary multi-document file and parsed in a single call.
- */
+/** The precomputed CRDs and patches, read once per process. */
 function sources(): CrdSources {
   if (!cache) {
-    const files = yamlFiles();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-karmada-crds-'));
-    let documents: Json[];
-    try {
-      const joined = path.join(dir, 'all.yaml');
-      fs.writeFileSync(joined, files.map(file => fs.readFileSync(path.join(KARMADA_CRDS_DIR, file), 'utf8')).join('\n---\n'));
-      documents = Yaml.load(joined);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    const parsed = JSON.parse(fs.readFileSync(PRECOMPUTED_CRDS_FILE, 'utf8'));
+    if (!Array.isArray(parsed?.crds) || !Array.isArray(parsed?.patches)) {
+      throw new Error(`${PRECOMPUTED_CRDS_FILE} holds no 'crds' and 'patches' lists: run \`npx projen precompute-crds\``);
     }
-    if (documents.length !== files.length) {
-      throw new Error(`${KARMADA_CRDS_DIR} holds ${documents.length} YAML documents in ${files.length} files, expected one per file`);
-    }
-    const byFile = new Map(files.map((file, index) => [file, documents[index]]));
-    const read = (file: string): Json => {
-      const document = byFile.get(path.posix.normalize(file));
-      if (!document) throw new Error(`kustomization.yaml in ${KARMADA_CRDS_DIR} names '${file}', which is not there`);
-      return document;
-    };
-    const kustomization = read('kustomization.yaml');
-    const resources: string[] = kustomization.resources ?? [];
-    const patchPaths: string[] = (kustomization.patches ?? []).map((patch: { path: string }) => patch.path);
-    cache = { crds: resources.map(read), patches: patchPaths.map(read) };
+    cache = { crds: parsed.crds, patches: parsed.patches };
   }
   return cache;
 }

@@ -3,7 +3,7 @@ import { Component } from './identities';
 import {
   componentSelector, componentsPodSelector, ETCD_COMPONENT, etcdMemberSelector, installationPodSelector, namespaceNameSelector,
 } from './selectors';
-import { checkLabels, checkNamespace, isCidr, isIpAddress } from './validation';
+import { checkCidrHostBits, checkLabels, checkNamespace, isCidr, isIpAddress } from './validation';
 import { EXTENSION_SERVER_PORT } from '../components/component-spec';
 import { API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPorts } from '../constructs/etcd-member';
@@ -66,8 +66,9 @@ export function checkNetworkPolicyOptions(options: {
   const warnings: string[] = [];
   const cidrs = options.memberClusterCidrs;
   if (cidrs !== undefined) {
-    errors.push(...cidrs.filter(cidr => !isCidr(cidr)).map(cidr =>
-      `networkPolicies.memberClusterCidrs entry '${cidr}' is not a CIDR: write it as e.g. '10.0.0.0/8' or '2001:db8::/32'`));
+    errors.push(...cidrs.flatMap(cidr => isCidr(cidr)
+      ? checkCidrHostBits('networkPolicies.memberClusterCidrs entry', cidr)
+      : [`networkPolicies.memberClusterCidrs entry '${cidr}' is not a CIDR: write it as e.g. '10.0.0.0/8' or '2001:db8::/32'`]));
     if (cidrs.length === 0) {
       warnings.push('networkPolicies.memberClusterCidrs is empty: karmada-controller-manager, karmada-search, karmada-metrics-adapter, the cluster proxy and the scheduler estimators cannot reach any member cluster; list the CIDRs of the member clusters\' apiservers');
     }

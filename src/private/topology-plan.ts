@@ -1,14 +1,20 @@
+import { Size } from 'cdk8s';
+import { checkCertManagerPkiOptions } from './cert-manager-pki';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
+import { HostRequirements } from '../host-requirements';
+import { KarmadaImages } from '../images';
+import { CertManagerPkiOptions } from '../pki';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
 import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
-  checkNamesMatchCount, checkNamespace, checkNodeLabels, checkNodePort, checkObjectName, checkSecretName,
+  checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName, checkSecretName,
   checkServiceClusterIpRange, checkSourceRanges, checkTopologyKey, checkUnique, checkZones, warnEtcdMemberCount, warnExternalEtcdHostsNotDisjoint,
-  checkCertificateDnsName, checkHttpsUrl, checkInstanceName, checkIpAddress,
+  checkCertificateDnsName, checkHttpsUrl, checkInstanceName, checkIpAddress, checkAnnotationKeys, checkImages, checkEtcdImage, checkWholeGibibytes,
+  checkSubdomainName, checkHostRequirements, checkOwnNamespace,
 } from './validation';
 
 /** Object names (Services) are DNS-1035 labels. */
@@ -36,6 +42,23 @@ export interface HATopologyInput {
   readonly controlPlaneHostLabels?: Record<string, string>;
   readonly etcdHostLabels?: Record<string, string>;
   readonly etcdHostsGiven: boolean;
+  /** Which hosts may run control-plane nodes and, when external, etcd members (labels and tolerations checked). */
+  readonly controlPlaneHosts?: HostRequirements;
+  readonly etcdHosts?: HostRequirements;
+  /** The size of each etcd member's volume, as given. */
+  readonly etcdStorageSize?: Size;
+  readonly etcdStorageClassName?: string;
+  readonly images?: KarmadaImages;
+  readonly etcdImage?: string;
+  readonly apiServerAnnotations?: Record<string, string>;
+  /** The props that only apply to etcd members the library runs, as given (checked against the placement). */
+  readonly inClusterEtcdProps?: string[];
+  /** The library creates (and labels) the Namespace. */
+  readonly createNamespace: boolean;
+  /** The library creates the NetworkPolicies (a default deny in the namespace among them). */
+  readonly networkPolicies: boolean;
+  /** The cert-manager options, when cert-manager issues the certificates. */
+  readonly certManagerOptions?: CertManagerPkiOptions;
   readonly serviceClusterIpRange?: string;
   /** The member clusters given a scheduler estimator. */
   readonly schedulerEstimatorClusters: string[];
@@ -69,12 +92,16 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
 
   errors.push(...checkInstanceName('name', input.name));
   errors.push(...checkNamespace('namespace', input.namespace));
+  errors.push(...checkOwnNamespace(input.namespace, input.createNamespace ? 'createNamespace' : undefined,
+    input.networkPolicies ? 'set networkPolicies.enabled to false' : undefined));
   errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
   errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));
   if (input.apiServerServiceType === 'ExternalName') {
     errors.push('apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER');
   }
   errors.push(...checkNodePort(input.apiServerServiceType, input.apiServerNodePort));
+  errors.push(...checkAnnotationKeys('apiServerService.annotations', input.apiServerAnnotations));
+  errors.push(...checkImages('images', input.images));
   errors.push(...checkSourceRanges(input.apiServerServiceType, input.apiServerSourceRanges));
 
   // Control-plane nodes.
@@ -95,9 +122,13 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
       warnings.push(`etcd endpoints lists ${endpoints.length} URL${endpoints.length === 1 ? '' : 's'}: unless ${endpoints.length === 1 ? 'it is a load balancer' : 'they are load balancers'} in front of at least 3 members, one failure stops the control plane; list every member`);
     }
     endpoints.forEach((endpoint, index) => errors.push(...checkEtcdEndpoint(`etcd endpoints[${index}]`, endpoint)));
-    errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint'));
+    errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint', 'list every endpoint once'));
     errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
     errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
+    const ignored = input.inClusterEtcdProps ?? [];
+    if (ignored.length > 0) {
+      warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
+    }
   } else {
     const stacked = etcd.placement === EtcdPlacement.STACKED;
     const count = stacked ? nodeNames.length : etcd.members;
@@ -119,6 +150,11 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     const tuning = checkEtcdTuning(input.etcdTuning);
     errors.push(...tuning.errors);
     warnings.push(...tuning.warnings);
+    if (input.etcdImage !== undefined) errors.push(...checkEtcdImage('etcdImage', input.etcdImage));
+    errors.push(...checkWholeGibibytes('etcdStorageSize', input.etcdStorageSize, 'Size.gibibytes(20)'));
+    if (input.etcdStorageClassName !== undefined) {
+      errors.push(...checkSubdomainName('etcdStorageClassName', input.etcdStorageClassName, 'StorageClass', 'fast-ssd'));
+    }
     const storage = checkEtcdStorage(input.etcdStorageBytes, input.etcdTuning.quotaBackendBytes);
     errors.push(...storage.errors);
     warnings.push(...storage.warnings);
@@ -130,8 +166,8 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   }
 
   errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));
-  errors.push(...checkNodeLabels('controlPlaneHosts.nodeLabels', input.controlPlaneHostLabels));
-  errors.push(...checkNodeLabels('etcdHosts.nodeLabels', input.etcdHostLabels));
+  errors.push(...checkHostRequirements('controlPlaneHosts', input.controlPlaneHosts));
+  errors.push(...checkHostRequirements('etcdHosts', input.etcdHosts));
   if (input.etcdHostsGiven && etcd.placement !== EtcdPlacement.EXTERNAL) {
     errors.push(etcd.placement === EtcdPlacement.STACKED
       ? 'etcdHosts is set but etcd is stacked: stacked members run on their control-plane node\'s host, so use controlPlaneHosts'
@@ -149,8 +185,10 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   if (input.descheduler && input.schedulerEstimatorClusters.length === 0) {
     warnings.push('components.descheduler is on but no member cluster has a scheduler estimator: karmada-descheduler only acts on what the estimators report; list them in components.schedulerEstimatorClusters');
   }
-  input.apiServerExternalDnsNames.forEach((name, index) => errors.push(...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name)));
-  input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address)));
+  input.apiServerExternalDnsNames.forEach((name, index) => errors.push(
+    ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name, 'apiServerService.externalIpAddresses')));
+  input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(
+    ...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address, 'apiServerService.externalDnsNames')));
   if (input.pullModeApiServerEndpoint !== undefined) {
     errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', input.pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
     if (input.karmadaIssuerGiven) {
@@ -159,6 +197,11 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     if (input.apiServerServiceType === 'ClusterIP') {
       warnings.push(`pullMode.apiServerEndpoint is ${input.pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
     }
+  }
+  if (input.certManagerOptions !== undefined) {
+    const pki = checkCertManagerPkiOptions('pki', input.certManagerOptions);
+    errors.push(...pki.errors);
+    warnings.push(...pki.warnings);
   }
   if (!input.certManager && input.karmadaIssuerGiven) {
     errors.push('pki names a Karmada issuer but uses existing Secrets: use Pki.certManager({ karmadaIssuer }) or Pki.existingSecrets()');

@@ -1,4 +1,7 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { ResolvedEtcdTuning } from './etcd-tuning';
+import { HostRequirements } from '../host-requirements';
+import { KarmadaImages } from '../images';
 import { MAX_INSTANCE_NAME_LENGTH } from './identities';
 
 /**
@@ -81,6 +84,27 @@ export function checkNamespace(property: string, value: string): string[] {
   return [];
 }
 
+/** Namespaces the host cluster's own pods live in. */
+const SHARED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default'];
+
+/**
+ * The installation's namespace must be its own when the library labels the Namespace (restricted Pod Security) or
+ * denies all traffic in it (the default-deny NetworkPolicy selects every pod of the namespace).
+ * `labelsProperty` names the prop that makes the library label it, when it does; `policiesFix` says how to do
+ * without the policies, when the library creates them.
+ */
+export function checkOwnNamespace(namespace: string, labelsProperty: string | undefined, policiesFix: string | undefined): string[] {
+  if (!SHARED_NAMESPACES.includes(namespace)) return [];
+  const errors: string[] = [];
+  if (labelsProperty !== undefined) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and ${labelsProperty} would label it for the restricted Pod Security profile, which refuses their privileged pods: use a namespace of its own, e.g. 'karmada-system', or set ${labelsProperty} to false`);
+  }
+  if (policiesFix !== undefined) {
+    errors.push(`namespace '${namespace}' is shared with the host cluster's own pods, and the default-deny NetworkPolicy would cut them off (cluster DNS among them): use a namespace of its own, e.g. 'karmada-system', or ${policiesFix}`);
+  }
+  return errors;
+}
+
 /** A DNS domain such as the cluster domain. */
 export function checkDnsDomain(property: string, value: string): string[] {
   if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
@@ -97,8 +121,8 @@ export function checkSecretName(property: string, value: string): string[] {
   return [];
 }
 
-/** Names that must all differ. */
-export function checkUnique(property: string, values: string[], what: string): string[] {
+/** Names (or other values) that must all differ; `fix` replaces the advice to rename, e.g. for URLs or zones. */
+export function checkUnique(property: string, values: string[], what: string, fix?: string): string[] {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const value of values) {
@@ -106,7 +130,7 @@ export function checkUnique(property: string, values: string[], what: string): s
     seen.add(value);
   }
   return [...duplicates].map(duplicate =>
-    `${property} contains '${duplicate}' more than once: give every ${what} a name of its own`);
+    `${property} contains '${duplicate}' more than once: ${fix ?? `give every ${what} a name of its own`}`);
 }
 
 /** An explicit name list must agree with an explicit count. */
@@ -130,6 +154,9 @@ export function checkEtcdEndpoint(property: string, value: string): string[] {
   }
   if (url.protocol !== 'https:' || url.hostname === '' || url.port === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
     return [`${property} '${value}' is not of the form 'https://<host>:<port>': write it e.g. as 'https://etcd-0.example.com:2379'`];
+  }
+  if (url.port === '0') {
+    return [`${property} '${value}' has port 0, on which nothing can be reached: give the port etcd serves clients on, e.g. 'https://etcd-0.example.com:2379'`];
   }
   return [];
 }
@@ -183,7 +210,10 @@ export function checkEtcdTiming(heartbeatMillis: number, electionMillis: number)
   if (!Number.isInteger(heartbeatMillis) || heartbeatMillis < 1) {
     return [`etcdTuning.heartbeatInterval must be a whole number of milliseconds of at least 1, got ${heartbeatMillis}ms: use e.g. Duration.millis(100)`];
   }
-  if (!Number.isInteger(electionMillis) || electionMillis < 5 * heartbeatMillis) {
+  if (!Number.isInteger(electionMillis)) {
+    return [`etcdTuning.electionTimeout must be a whole number of milliseconds, got ${electionMillis}ms: use e.g. Duration.millis(1000)`];
+  }
+  if (electionMillis < 5 * heartbeatMillis) {
     return [`etcdTuning.electionTimeout (${electionMillis}ms) must be at least 5 times etcdTuning.heartbeatInterval (${heartbeatMillis}ms) or etcd refuses to start: set it to ${5 * heartbeatMillis}ms or more (about ${10 * heartbeatMillis}ms is usual)`];
   }
   if (electionMillis > 50000) {
@@ -197,6 +227,9 @@ export function checkEtcdQuota(quotaBytes: number): { errors: string[]; warnings
   const gib = quotaBytes / 1024 ** 3;
   if (!(quotaBytes > 0)) {
     return { errors: [`etcdTuning.quotaBackend must be more than 0, got ${quotaBytes} bytes: use e.g. Size.gibibytes(8)`], warnings: [] };
+  }
+  if (!Number.isInteger(quotaBytes)) {
+    return { errors: [`etcdTuning.quotaBackend must be a whole number of bytes, got ${quotaBytes} bytes: use e.g. Size.gibibytes(8)`], warnings: [] };
   }
   if (gib > 8) {
     return { errors: [], warnings: [`etcdTuning.quotaBackend is ${gib} GiB, above the 8 GiB etcd advises: a larger database slows restarts, snapshots and defragmentation`] };
@@ -223,22 +256,101 @@ export function checkCompactionRetention(mode: string, retention: string): strin
   return [];
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d{1,3})$/;
-
-/** An IPv4 or IPv6 CIDR such as '10.96.0.0/12'. */
-export function isCidr(value: string): boolean {
-  const v4 = IPV4_CIDR.exec(value);
-  if (v4) return v4.slice(1, 5).every(octet => Number(octet) <= 255) && Number(v4[5]) <= 32;
-  const v6 = IPV6_CIDR.exec(value);
-  return v6 !== null && Number(v6[1]) <= 128;
+/** The 4 octets of an IPv4 address, or undefined. */
+function parseIpv4(address: string): number[] | undefined {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return undefined;
+  const octets = address.split('.').map(Number);
+  return octets.every(octet => octet <= 255) ? octets : undefined;
 }
 
-/** The Service IP range of the Karmada API. */
-export function checkServiceClusterIpRange(value: string | undefined): string[] {
+/** The 8 groups of an IPv6 address (at most one '::', 1 to 4 hex digits a group), or undefined. */
+function parseIpv6(address: string): number[] | undefined {
+  const halves = address.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (part: string) => part === '' ? [] : part.split(':');
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  const given = [...head, ...tail];
+  if (!given.every(group => /^[0-9a-fA-F]{1,4}$/.test(group))) return undefined;
+  if (halves.length === 1 ? given.length !== 8 : given.length > 7) return undefined;
+  const zeros = new Array(8 - given.length).fill('0');
+  return [...head, ...(halves.length === 2 ? zeros : []), ...tail].map(group => parseInt(group, 16));
+}
+
+/** An IPv6 address in its short form: lowercase, the longest run of two or more zero groups as '::'. */
+function formatIpv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < 8; start++) {
+    let length = 0;
+    while (start + length < 8 && groups[start + length] === 0) length++;
+    if (length > bestLength) {
+      bestStart = start;
+      bestLength = length;
+    }
+  }
+  const hex = groups.map(group => group.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** A parsed CIDR: its family, the address as written, its prefix length and its network address. */
+interface ParsedCidr {
+  readonly family: 'IPv4' | 'IPv6';
+  readonly prefix: number;
+  /** The CIDR with every host bit cleared, e.g. '10.96.0.0/12' for '10.96.0.1/12'. */
+  readonly network: string;
+}
+
+/** Parse an IPv4 or IPv6 CIDR, or undefined when it is none. */
+function parseCidr(value: string): ParsedCidr | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!match) return undefined;
+  const prefix = Number(match[2]);
+  const v4 = parseIpv4(match[1]);
+  const v6 = v4 ? undefined : parseIpv6(match[1]);
+  const bits = v4 ? 8 : 16;
+  const parts = v4 ?? v6;
+  if (!parts || prefix > parts.length * bits) return undefined;
+  const masked = parts.map((part, index) => {
+    const kept = Math.min(Math.max(prefix - index * bits, 0), bits);
+    const hostSpan = 2 ** (bits - kept);
+    return Math.floor(part / hostSpan) * hostSpan;
+  });
+  const address = v4 ? masked.join('.') : formatIpv6(masked);
+  return { family: v4 ? 'IPv4' : 'IPv6', prefix, network: `${address}/${prefix}` };
+}
+
+/** An IPv4 or IPv6 CIDR such as '10.96.0.0/12' (host bits may be set). */
+export function isCidr(value: string): boolean {
+  return parseCidr(value) !== undefined;
+}
+
+/**
+ * A CIDR must name its network: with host bits set (`10.96.0.1/12`) Kubernetes and the library would read the same
+ * text differently (kube-apiserver uses the network, the library would count from the address written).
+ */
+export function checkCidrHostBits(property: string, value: string): string[] {
+  const parsed = parseCidr(value);
+  if (!parsed) return [];
+  const [address] = value.split('/');
+  const [network] = parsed.network.split('/');
+  const same = parsed.family === 'IPv4' ? address === network : formatIpv6(parseIpv6(address)!) === network;
+  return same ? [] : [`${property} '${value}' has host bits set: write its network address, '${parsed.network}'`];
+}
+
+/** The Service IP range of the Karmada API: one CIDR, or an IPv4 and an IPv6 CIDR separated by a comma. */
+export function checkServiceClusterIpRange(value: string | undefined, property: string = 'serviceClusterIpRange'): string[] {
   if (value === undefined) return [];
-  return value.split(',').every(isCidr) ? []
-    : [`serviceClusterIpRange '${value}' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. '10.96.0.0/12'`];
+  const ranges = value.split(',');
+  if (!ranges.every(isCidr)) {
+    return [`${property} '${value}' is not a CIDR (or two, IPv4 and IPv6, separated by a comma): use e.g. '10.96.0.0/12'`];
+  }
+  const families = ranges.map(range => parseCidr(range)!.family);
+  if (ranges.length > 2 || (ranges.length === 2 && families[0] === families[1])) {
+    return [`${property} '${value}' lists ${ranges.length} ranges of which ${ranges.length > 2 ? 'some share a family' : `both are ${families[0]}`}: give one range, or one IPv4 and one IPv6 range, e.g. '10.96.0.0/12,fd00:10:96::/112'`];
+  }
+  return ranges.flatMap(range => checkCidrHostBits(property, range));
 }
 
 /** Source ranges only apply to a LoadBalancer, and must be CIDRs. */
@@ -247,8 +359,9 @@ export function checkSourceRanges(serviceType: string, ranges: string[] | undefi
   if (serviceType !== 'LoadBalancer') {
     return [`apiServerService.loadBalancerSourceRanges is set but apiServerService.type is ${serviceType}: use ServiceType.LOAD_BALANCER, or drop loadBalancerSourceRanges`];
   }
-  return ranges.filter(range => !isCidr(range)).map(range =>
-    `apiServerService.loadBalancerSourceRanges entry '${range}' is not a CIDR: write it as e.g. '10.0.0.0/8'`);
+  return ranges.flatMap(range => isCidr(range)
+    ? checkCidrHostBits('apiServerService.loadBalancerSourceRanges entry', range)
+    : [`apiServerService.loadBalancerSourceRanges entry '${range}' is not a CIDR: write it as e.g. '10.0.0.0/8'`]);
 }
 
 /** A NodePort is only meaningful for NodePort and LoadBalancer Services, in the default range. */
@@ -257,7 +370,10 @@ export function checkNodePort(serviceType: string, nodePort: number | undefined)
   if (serviceType !== 'NodePort' && serviceType !== 'LoadBalancer') {
     return [`apiServerService.nodePort is set (${nodePort}) but apiServerService.type is ${serviceType}: use ServiceType.NODE_PORT or ServiceType.LOAD_BALANCER, or drop nodePort`];
   }
-  if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {
+  if (!Number.isInteger(nodePort)) {
+    return [`apiServerService.nodePort must be a whole number, got ${nodePort}: pick a port in the default NodePort range 30000-32767`];
+  }
+  if (nodePort < 30000 || nodePort > 32767) {
     return [`apiServerService.nodePort ${nodePort} is outside the default NodePort range 30000-32767: pick a port in that range`];
   }
   return [];
@@ -270,6 +386,12 @@ export function checkZones(zones: string[] | undefined, failureDomainKey: string
   const distinct = new Set(zones).size;
   const errors: string[] = [];
   const warnings: string[] = [];
+  zones.forEach((zone, index) => {
+    if (zone === '' || !LABEL_VALUE.test(zone)) {
+      errors.push(`zones[${index}] '${zone}' is not a value a node's topology.kubernetes.io/zone label can have, so no node would match and its pods would stay Pending: use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, as the host cluster's nodes are labelled, e.g. 'eu-west-1a'`);
+    }
+  });
+  errors.push(...checkUnique('zones', zones, 'zone', 'list every zone once'));
   if (distinct === 0) {
     errors.push('zones is empty: list the zones of the host cluster\'s nodes, or leave zones unset');
   }
@@ -315,7 +437,10 @@ export function checkEtcdStorage(storageBytes: number, quotaBytes: number): { er
 }
 
 /** A DNS name a certificate may carry: lowercase labels, optionally one leading wildcard label. */
-export function checkCertificateDnsName(property: string, value: string): string[] {
+export function checkCertificateDnsName(property: string, value: string, ipAddressProperty?: string): string[] {
+  if (ipAddressProperty !== undefined && isIpAddress(value)) {
+    return [`${property} '${value}' is an IP address, which a certificate carries as an IP address, not as a DNS name: list it in ${ipAddressProperty}`];
+  }
   const labels = value.split('.');
   const valid = value.length <= 253 && labels.every((label, index) =>
     (index === 0 && label === '*' && labels.length > 2) || /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(label));
@@ -323,14 +448,16 @@ export function checkCertificateDnsName(property: string, value: string): string
 }
 
 /** An IPv4 or IPv6 address (no prefix length). */
-export function checkIpAddress(property: string, value: string): string[] {
+export function checkIpAddress(property: string, value: string, dnsNameProperty?: string): string[] {
+  if (dnsNameProperty !== undefined && !isIpAddress(value) && checkCertificateDnsName(property, value).length === 0 && /[a-z]/.test(value)) {
+    return [`${property} '${value}' is a DNS name, not an IP address: list it in ${dnsNameProperty}`];
+  }
   return isIpAddress(value) ? [] : [`${property} '${value}' is not an IP address: write e.g. '203.0.113.10' or '2001:db8::10', without a prefix length`];
 }
 
 /** True for an IPv4 or IPv6 address. */
 export function isIpAddress(value: string): boolean {
-  if (/^(\d{1,3})(\.\d{1,3}){3}$/.test(value)) return value.split('.').every(octet => Number(octet) <= 255);
-  return value.includes(':') && isCidr(`${value}/128`);
+  return parseIpv4(value) !== undefined || parseIpv6(value) !== undefined;
 }
 
 /** An https URL of a host and at most a port (no path, query or credentials): an endpoint clients dial. */
@@ -348,6 +475,9 @@ export function checkHttpsUrl(property: string, value: string, example: string):
   if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     return [`${property} '${value}' has a path, query or credentials: ${fix}`];
   }
+  if (url.port === '0') {
+    return [`${property} '${value}' has port 0, on which nothing can be reached: ${fix}`];
+  }
   return [];
 }
 
@@ -361,4 +491,133 @@ export function checkMinZones(minZones: number, controlPlaneNode: string | undef
     errors.push(`minZones is set on a member stacked with control-plane node '${controlPlaneNode}': a stacked member follows its node; drop minZones`);
   }
   return errors;
+}
+
+/** A qualified name, as annotation and label keys are: an optional DNS-subdomain prefix and '/', then a name. */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefixOk = prefix === undefined || (prefix.length > 0 && prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+  return prefixOk && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** Annotation keys: qualified names (the values may be any text). */
+export function checkAnnotationKeys(property: string, annotations: Record<string, string> | undefined): string[] {
+  return Object.keys(annotations ?? {}).filter(key => !isQualifiedName(key)).map(key =>
+    `${property} key '${key}' is not an annotation key (an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): write it e.g. as 'service.beta.kubernetes.io/aws-load-balancer-internal'`);
+}
+
+/** The name of an object such as a StorageClass or an Issuer: a DNS-1123 subdomain. */
+export function checkSubdomainName(property: string, value: string, what: string, example: string): string[] {
+  if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    return [`${property} '${value}' is not a valid ${what} name (a DNS-1123 subdomain): use lowercase letters, digits, '-' and '.', e.g. '${example}'`];
+  }
+  return [];
+}
+
+/** Which hosts may run pods: valid node label keys and values, and tolerations of valid taint keys and values. */
+export function checkHostRequirements(property: string, hosts: HostRequirements | undefined): string[] {
+  if (hosts === undefined) return [];
+  const errors = checkNodeLabels(`${property}.nodeLabels`, hosts.nodeLabels);
+  (hosts.tolerations ?? []).forEach((query, index) => {
+    const toleration = query._toKube();
+    if (toleration.key !== undefined && !isQualifiedName(toleration.key)) {
+      errors.push(`${property}.tolerations[${index}] key '${toleration.key}' is not a taint key: use e.g. 'node-role.kubernetes.io/control-plane'`);
+    }
+    if (toleration.value !== undefined && !LABEL_VALUE.test(toleration.value)) {
+      errors.push(`${property}.tolerations[${index}] value '${toleration.value}' is not a taint value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+  });
+  return errors;
+}
+
+/**
+ * A size the library writes in whole GiB (`<n>Gi`): a volume's size. cdk8s cannot write any other amount there and
+ * would fail without naming the property.
+ */
+export function checkWholeGibibytes(property: string, size: Size | undefined, example: string): string[] {
+  if (size === undefined) return [];
+  const gib = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(gib >= 1) || !Number.isInteger(gib)) {
+    return [`${property} must be a whole number of GiB of at least 1, got ${Math.round(gib * 1000) / 1000} GiB: use e.g. ${example}`];
+  }
+  return [];
+}
+
+// The container image reference grammar (a name, then an optional tag, then an optional digest), written out from
+// its published description. A name is an optional registry host and '/', then lowercase path components separated
+// by '/'. As container runtimes read it, the first component is a host only when it has a '.' or a ':' or is
+// 'localhost'; the grammar would also take a bare upper-case word (`Karmada/...`) as a host, which is a typo far more
+// often than a registry, so such a word is read as part of the (lowercase) repository.
+const IMAGE_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const IMAGE_DOMAIN = new RegExp(`^(?:${IMAGE_DOMAIN_COMPONENT}(?:\\.${IMAGE_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`);
+const IMAGE_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+
+/** The parts of an image reference: host (if any), repository path, tag and digest (undefined when absent). */
+function splitImageReference(value: string): { domain?: string; path: string; tag?: string; digest?: string } {
+  const at = value.indexOf('@');
+  const name = at >= 0 ? value.slice(0, at) : value;
+  const digest = at >= 0 ? value.slice(at + 1) : undefined;
+  const slash = name.indexOf('/');
+  const first = slash >= 0 ? name.slice(0, slash) : undefined;
+  const hasDomain = first !== undefined && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('['));
+  const rest = hasDomain ? name.slice(slash + 1) : name;
+  const colon = rest.lastIndexOf(':');
+  return {
+    domain: hasDomain ? first : undefined,
+    path: colon >= 0 ? rest.slice(0, colon) : rest,
+    tag: colon >= 0 ? rest.slice(colon + 1) : undefined,
+    digest,
+  };
+}
+
+/** A container image reference: `[host[:port]/]path[:tag][@digest]`, the path in lowercase. */
+export function checkImageReference(property: string, value: string): string[] {
+  const fix = 'write it as \'[host[:port]/]repository[:tag][@sha256:<digest>]\', e.g. \'registry.example.com/karmada/karmada-scheduler:v1.18.2\'';
+  if (value.trim() === '') {
+    return [`${property} is empty: ${fix}`];
+  }
+  if (/\s/.test(value)) {
+    return [`${property} '${value}' contains whitespace: ${fix}`];
+  }
+  const { domain, path, tag, digest } = splitImageReference(value);
+  const valid = (domain === undefined || IMAGE_DOMAIN.test(domain)) && (tag === undefined || IMAGE_TAG.test(tag))
+    && (digest === undefined || IMAGE_DIGEST.test(digest)) && (domain ?? '').length + 1 + path.length <= 255;
+  if (valid && !IMAGE_PATH.test(path) && IMAGE_PATH.test(path.toLowerCase())) {
+    const lower = `${domain !== undefined ? `${domain}/` : ''}${path.toLowerCase()}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+    return [`${property} '${value}' has upper-case letters in its repository '${path}': repositories are lowercase, write '${lower}'`];
+  }
+  if (!valid || !IMAGE_PATH.test(path)) {
+    return [`${property} '${value}' is not an image reference: ${fix}`];
+  }
+  return [];
+}
+
+/** The oldest etcd whose flags the library writes (e.g. `--feature-gates=InitialCorruptCheck=true`, new in 3.6). */
+export const MINIMUM_ETCD_VERSION: readonly [number, number] = [3, 6];
+
+/**
+ * The etcd image: an image reference whose tag, when it names a version (`3.6.6-0`, `v3.6.6`), is etcd 3.6 or later.
+ * Tags that name no version (`latest`, a digest alone) cannot be checked and are accepted.
+ */
+export function checkEtcdImage(property: string, value: string): string[] {
+  const reference = checkImageReference(property, value);
+  if (reference.length > 0) return reference;
+  const version = /^v?(\d+)\.(\d+)(?:[.-]|$)/.exec(splitImageReference(value).tag ?? '');
+  if (!version) return [];
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  const [minMajor, minMinor] = MINIMUM_ETCD_VERSION;
+  if (major < minMajor || (major === minMajor && minor < minMinor)) {
+    return [`${property} '${value}' is etcd ${major}.${minor}, but the library writes the flags of etcd ${minMajor}.${minMinor} (e.g. --feature-gates=InitialCorruptCheck=true), which etcd ${major}.${minor} refuses at start: use an image of etcd ${minMajor}.${minMinor} or later, e.g. tag '3.6.6-0'`];
+  }
+  return [];
+}
+
+/** Every image of a KarmadaImages, under `property` (e.g. `images`). */
+export function checkImages(property: string, images: KarmadaImages | undefined): string[] {
+  return Object.entries(images ?? {}).flatMap(([field, image]) =>
+    image === undefined ? [] : checkImageReference(`${property}.${field}`, image));
 }
