@@ -8,6 +8,7 @@
 #   kwok:       kwok                                                               (sigs.k8s.io/kwok)
 #   karmada:    karmada-aggregated-apiserver, -controller-manager, -scheduler, -webhook, -descheduler, -search,
 #               -metrics-adapter, -scheduler-estimator                              (github.com/karmada-io/karmada)
+#   cert-manager: cert-manager-controller                                           (github.com/cert-manager/cert-manager)
 #
 # Usage: scripts/build-components.sh [component...]   (default: all of them)
 # Environment:
@@ -29,7 +30,8 @@ log() { echo "[build-components] $*" >&2; }
 # target_dir COMPONENT VERSION: the cache folder for this pin of the component
 target_dir() {
   local sum
-  sum="$(cat "$TOOLS/$1/go.mod" "$TOOLS/$1/go.sum" | sha256sum | cut -c1-12)"
+  # go.mod, go.sum and any Go file of ours in the wrapper (tools/cert-manager has a main package)
+  sum="$(cat "$TOOLS/$1/go.mod" "$TOOLS/$1/go.sum" $(find "$TOOLS/$1" -name '*.go' | sort) | sha256sum | cut -c1-12)"
   echo "$CACHE/$1-$2-$sum"
 }
 
@@ -112,9 +114,31 @@ build_karmada() {
     karmada-scheduler-estimator=github.com/karmada-io/karmada/cmd/scheduler-estimator
 }
 
+build_cert_manager() {
+  # cert-manager's controller (the real-Karmada tests issue the synthesized Certificates with it): the root module's
+  # command, started by the main package of tools/cert-manager/cert-manager-controller/.
+  build cert-manager "$CERT_MANAGER_VERSION" \
+    "-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=$CERT_MANAGER_VERSION" \
+    cert-manager-controller=./cert-manager-controller
+  # The CRDs the controller needs besides the three the library's objects use (../shared/vendor-data has those):
+  # CertificateRequest, and ACME's Order and Challenge, which it watches. Read from the module at the pinned version;
+  # their Helm label lines (templates) are dropped.
+  local dir module
+  dir="$(target_dir cert-manager "$CERT_MANAGER_VERSION")"
+  if [ ! -f "$dir/crds.yaml" ]; then
+    module="$(cd "$TOOLS/cert-manager" && go list -m -f '{{.Dir}}' github.com/cert-manager/cert-manager)"
+    for crd in certificaterequests orders challenges; do
+      echo "---"
+      grep -v '{{' "$module/deploy/crds/crd-$crd.yaml"
+    done > "$dir/crds.yaml.partial"
+    mv "$dir/crds.yaml.partial" "$dir/crds.yaml"
+  fi
+  ln -sfn "$dir/crds.yaml" "$ROOT/.real-components/cert-manager-crds.yaml"
+}
+
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd kwok karmada)
-for component in "${components[@]}"; do "build_$component"; done
+[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd kwok karmada cert-manager)
+for component in "${components[@]}"; do "build_${component//-/_}"; done
 
 # Each binary's own account of its version (the first line of what it prints).
 for bin in "$LINKS"/*; do
@@ -122,7 +146,7 @@ for bin in "$LINKS"/*; do
   name="$(basename "$bin")"
   case "$name" in
     kubectl) version="$("$bin" version --client 2>&1 || true)" ;;
-    etcdctl|etcdutl|karmada-*) version="$("$bin" version 2>&1 || true)" ;;
+    etcdctl|etcdutl|karmada-*|cert-manager-controller) version="$("$bin" version 2>&1 || true)" ;;
     *) version="$("$bin" --version 2>&1 || true)" ;;
   esac
   echo "$name: ${version%%$'\n'*}"

@@ -33,6 +33,7 @@ test('each wrapper module requires the pinned version, and Kubernetes\' staging 
   expect(goMod('kwok')).toMatch(new RegExp(`sigs\\.k8s\\.io/kwok ${escape(pinned.KWOK_VERSION)}( |$)`, 'm'));
   expect(goMod('karmada')).toMatch(new RegExp(`github\\.com/karmada-io/karmada ${escape(pinned.KARMADA_VERSION)}( |$)`, 'm'));
   expect(goMod('karmada')).not.toMatch(/^replace /m);
+  expect(goMod('cert-manager')).toMatch(new RegExp(`github\\.com/cert-manager/cert-manager ${escape(pinned.CERT_MANAGER_VERSION)}( |$)`, 'm'));
 });
 
 test.each<[RealProgram, string[], string]>([
@@ -44,6 +45,7 @@ test.each<[RealProgram, string[], string]>([
   ['etcdctl', ['version'], `etcdctl version: ${etcdVersionOfImage.slice(1)}`],
   ['etcdutl', ['version'], `etcdutl version: ${etcdVersionOfImage.slice(1)}`],
   ['kwok', ['--version'], `kwok version ${pinned.KWOK_VERSION}`],
+  ['cert-manager-controller', ['version'], `cert-manager-controller version ${pinned.CERT_MANAGER_VERSION}`],
   ...KARMADA_PROGRAMS.map((program): [RealProgram, string[], string] => [program, ['version'], `${program} version: version.Info{GitVersion:"${KarmadaVersions.KARMADA}"`]),
 ])('the built %s reports its version itself', (program, args, expected) => {
   const output = execFileSync(realProgram(program), args, { encoding: 'utf8', timeout: 30_000 });

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_CLUSTER_REPORT_DIR, HostCluster, waitFor } from './cluster/host-cluster';
 import {
-  estimatorKubeconfigSecrets, JoinedMember, joinMember, KarmadaPlane, memberReaderKubeconfig, startKarmadaPlane, startMemberCluster, stopKarmadaPlane,
+  CertificateIssuer, estimatorKubeconfigSecrets, JoinedMember, joinMember, KarmadaPlane, memberReaderKubeconfig, startKarmadaPlane,
+  startMemberCluster, stopKarmadaPlane,
 } from './cluster/karmada';
 import { SCENARIOS } from './cluster/scenarios';
 
@@ -11,7 +12,7 @@ import { SCENARIOS } from './cluster/scenarios';
  * (test/cluster/pod-runner.ts): every container of every pod the real scheduler placed runs as the real program,
  * built from its Go module at the image's version, with the pod's command, args, environment and volumes, on a
  * network of its own, and its real probes decide readiness. The Secrets of the synthesized Certificates are issued
- * by the test issuer (test/integ/cert-manager-issuer.ts), cert-manager's controller does not run.
+ * by cert-manager's controller (v1.11.5, built from its module: tools/cert-manager/), every Certificate Ready.
  *
  * Per topology: every component Ready; the bootstrap Job's own commands fill the Karmada API (CRDs Established,
  * APIServices Available, webhooks served); a member cluster (a second kubelet-less cluster) joined in push mode
@@ -78,6 +79,7 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     plane = await startKarmadaPlane(scenario, { secrets });
     report.secondsToReady = Math.round((Date.now() - started) / 1000);
     report.objectsAdmitted = plane.applied.applied;
+    report.certificatesIssued = `${plane.issued.size} by ${plane.issuer}`;
     report.estimators = estimators.map(e => e.cluster);
   });
 
@@ -88,8 +90,11 @@ describe.each(SCENARIO_NAMES)('a real Karmada from the synthesized YAML: %s', sc
     await stopKarmadaPlane(plane);
   });
 
-  test('every pod runs its real program and is Ready by its own probes', async () => {
+  test('cert-manager issued every synthesized Certificate; every pod runs its real program and is Ready by its own probes', async () => {
     const { pods, scenario } = plane!;
+    // THEN cert-manager's controller issued a Secret for every Certificate, which the pods mount
+    expect(plane!.issuer).toBe(CertificateIssuer.CERT_MANAGER);
+    expect(plane!.issued.size).toBe(scenario.objects.filter(o => o.kind === 'Certificate').length);
     // THEN every workload pod runs on a pod-runner host, every container started and ready
     const containers = pods.flatMap(p => (p.raw.status.containerStatuses as any[]).map(c => ({ pod: p.name, ...c })));
     expect(containers.length).toBeGreaterThan(0);

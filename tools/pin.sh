@@ -62,6 +62,19 @@ pin_karmada() {
   go mod tidy
 }
 
-for component in "${@:-kubernetes etcd kwok karmada}"; do
+pin_cert_manager() {
+  # The root module carries cmd/controller/app but no main package for it: cert-manager-controller/main.go (ours)
+  # starts that command. cert-manager's go.mod replaces github.com/miekg/dns; a replace is not inherited, so the
+  # wrapper repeats it.
+  local dir="$TOOLS/cert-manager"
+  rm -f "$dir/go.mod" "$dir/go.sum"
+  (cd "$dir" && go mod init cdk8s-karmada.tools/cert-manager >/dev/null 2>&1)
+  cd "$dir"
+  go mod edit -require="github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION"
+  go mod edit -replace=github.com/miekg/dns@v1.1.41=github.com/miekg/dns@v1.1.34
+  go mod tidy
+}
+
+for component in "${@:-kubernetes etcd kwok karmada cert_manager}"; do
   for c in $component; do "pin_$c"; done
 done

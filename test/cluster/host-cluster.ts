@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
-import { kwokStagesFile, realProgram, REPO_ROOT } from './real-components';
+import { certManagerExtraCrdsFile, kwokStagesFile, realProgram, REPO_ROOT } from './real-components';
 import { issueCertificate, CertificateFiles } from '../integ/pki';
 
 /**
@@ -729,6 +729,25 @@ export class HostCluster {
         'kwok': client('kwok', 'kwok-controller', ['system:masters']),
       } as Record<string, CertificateFiles>,
     };
+  }
+
+  /**
+   * Starts cert-manager's controller (built from its module, tools/cert-manager/) against this cluster, as its admin,
+   * for the Certificates of `namespace`, after the CRDs it watches besides cert-manager's three (applied by
+   * applyCertManagerCrds): it issues their Secrets as in a cluster with cert-manager installed. Stopped
+   * with the cluster.
+   */
+  public async startCertManager(namespace: string): Promise<void> {
+    await this.kubectl(['apply', '--server-side', '--filename', certManagerExtraCrdsFile()]);
+    await this.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/certificaterequests.cert-manager.io',
+      'crd/orders.acme.cert-manager.io', 'crd/challenges.acme.cert-manager.io']);
+    this.launch('cert-manager-controller', realProgram('cert-manager-controller'), [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      `--namespace=${namespace}`,
+      `--metrics-listen-address=127.0.0.1:${await freePort()}`,
+      '--v=2',
+    ]);
   }
 
   private launch(name: string, binary: string, args: string[]): void {

@@ -6,18 +6,36 @@ import { applyCertManagerCrds, applyObjects, ApplyResult, describePods, waitForP
 import { POD_NETWORK } from './pod-network';
 import { PodRunner } from './pod-runner';
 import { hostsFor, Scenario } from './scenarios';
-import { IssuedSecret } from '../integ/cert-manager-issuer';
+
+/** A certificate Secret of the installation, written to files for the test's own clients. */
+export interface SecretFiles {
+  readonly secretName: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** Who issues the Secrets of the synthesized Certificates. */
+export enum CertificateIssuer {
+  /** cert-manager's controller, built from its module (tools/cert-manager/), runs against the host cluster. */
+  CERT_MANAGER = 'cert-manager',
+  /** The test issuer (test/integ/cert-manager-issuer.ts: openssl), the Secrets created before the objects. */
+  TEST_ISSUER = 'test-issuer',
+}
 
 /**
  * A Karmada control plane running from the synthesized YAML: a host cluster whose hosts' kubelet is the pod runner
  * (every container of every pod runs as a process of the real program), the Secrets of the synthesized Certificates
- * issued (test/cluster/certificates.ts), and a client of the Karmada API through the installation's entry point.
+ * issued by cert-manager's controller (or the test issuer), and a client of the Karmada API through the
+ * installation's entry point.
  */
 export interface KarmadaPlane {
   readonly cluster: HostCluster;
   readonly runner: PodRunner;
   readonly scenario: Scenario;
-  readonly issued: Map<string, IssuedSecret>;
+  /** Every certificate Secret of the installation, as files. */
+  readonly issued: Map<string, SecretFiles>;
+  readonly issuer: CertificateIssuer;
   /** What `kubectl apply --server-side` of the whole file said. */
   readonly applied: ApplyResult;
   /** The pods once every workload was Ready. */
@@ -52,7 +70,7 @@ export async function entryPoint(cluster: HostCluster, scenario: Scenario): Prom
  * the apiserver's serving certificate names.
  */
 export async function karmadaApi(
-  cluster: HostCluster, scenario: Scenario, issued: Map<string, IssuedSecret>, secretName: string,
+  cluster: HostCluster, scenario: Scenario, issued: ReadonlyMap<string, SecretFiles>, secretName: string,
 ): Promise<KarmadaApi> {
   const secret = issued.get(secretName);
   if (!secret) throw new Error(`no issued Secret ${secretName} (issued: ${[...issued.keys()].join(', ')})`);
@@ -61,6 +79,41 @@ export async function karmadaApi(
   const file = path.join(cluster.dir, `karmada-${secretName}.kubeconfig`);
   fs.writeFileSync(file, kubeconfig(server, secret.caFile, secret, secretName, `${entry.name}.${scenario.namespace}.svc`), { mode: 0o600 });
   return new KarmadaApi(cluster, file, server);
+}
+
+/**
+ * Waits until every synthesized Certificate's Secret holds a certificate and, with cert-manager, every Certificate is
+ * Ready as cert-manager reports it.
+ */
+export async function waitForCertificates(cluster: HostCluster, scenario: Scenario, issuer: CertificateIssuer, timeoutMs = 180_000): Promise<void> {
+  const secretNames = scenario.objects.filter(o => o.kind === 'Certificate').map(o => o.spec.secretName as string);
+  await waitFor(`the ${secretNames.length} certificate Secrets`, async () => {
+    const secrets = new Set(((await cluster.getJson(['secrets', '--namespace', scenario.namespace])).items as any[])
+      .filter(s => s.type === 'kubernetes.io/tls' && s.data?.['tls.crt']).map(s => s.metadata.name));
+    if (!secretNames.every(name => secrets.has(name))) return undefined;
+    if (issuer !== CertificateIssuer.CERT_MANAGER) return true;
+    const certificates = (await cluster.getJson(['certificates', '--namespace', scenario.namespace])).items as any[];
+    const ready = certificates.filter(c => (c.status?.conditions ?? []).some((k: any) => k.type === 'Ready' && k.status === 'True'));
+    return ready.length === secretNames.length ? true : undefined;
+  }, timeoutMs, async () => (await cluster.kubectl(['get', 'certificates,certificaterequests', '--namespace', scenario.namespace], { allowFailure: true })).stdout);
+}
+
+/** The installation's certificate Secrets as the host cluster holds them, written to files under the run directory. */
+export async function certificateSecretFiles(cluster: HostCluster, scenario: Scenario): Promise<Map<string, SecretFiles>> {
+  const files = new Map<string, SecretFiles>();
+  const secretNames = new Set(scenario.objects.filter(o => o.kind === 'Certificate').map(o => o.spec.secretName as string));
+  for (const secret of (await cluster.getJson(['secrets', '--namespace', scenario.namespace])).items as any[]) {
+    if (!secretNames.has(secret.metadata.name)) continue;
+    const dir = path.join(cluster.dir, 'secrets', secret.metadata.name);
+    fs.mkdirSync(dir, { recursive: true });
+    const write = (key: string) => {
+      const file = path.join(dir, key);
+      fs.writeFileSync(file, Buffer.from(secret.data[key] ?? '', 'base64'), { mode: 0o600 });
+      return file;
+    };
+    files.set(secret.metadata.name, { secretName: secret.metadata.name, certFile: write('tls.crt'), keyFile: write('tls.key'), caFile: write('ca.crt') });
+  }
+  return files;
 }
 
 /** The bootstrap Job of the scenario: its name in the synthesized objects. */
@@ -85,6 +138,8 @@ export interface KarmadaPlaneOptions {
   readonly name?: string;
   /** How long every workload may take to be Ready. @default 600000 */
   readonly timeoutMs?: number;
+  /** @default CertificateIssuer.CERT_MANAGER */
+  readonly issuer?: CertificateIssuer;
   /** Secrets a person creates in the namespace before applying (e.g. the scheduler estimators' member kubeconfigs). */
   readonly secrets?: ReadonlyArray<{ name: string; stringData: Record<string, string> }>;
 }
@@ -104,7 +159,9 @@ export async function startKarmadaPlane(scenario: Scenario, options: KarmadaPlan
     runner = await PodRunner.start(cluster, { hosts: hostSpecs.map(h => h.name), namespaces: [scenario.namespace] });
     await cluster.addHosts(hostSpecs);
     await applyObjects(cluster, scenario.objects.filter(o => o.kind === 'Namespace'));
-    const issued = await createCertificateSecrets(cluster, scenario.objects);
+    const issuer = options.issuer ?? CertificateIssuer.CERT_MANAGER;
+    if (issuer === CertificateIssuer.TEST_ISSUER) await createCertificateSecrets(cluster, scenario.objects);
+    else await cluster.startCertManager(scenario.namespace);
     if (options.secrets && options.secrets.length > 0) {
       await cluster.kubectl(['apply', '--server-side', '--filename', '-'], {
         input: options.secrets.map(secret => JSON.stringify({
@@ -113,13 +170,15 @@ export async function startKarmadaPlane(scenario: Scenario, options: KarmadaPlan
       });
     }
     const applied = await applyObjects(cluster, scenario.objects);
+    await waitForCertificates(cluster, scenario, issuer);
+    const issued = await certificateSecretFiles(cluster, scenario);
     const started = runner;
     const pods = await waitForPlane(cluster, scenario, timeoutMs).catch(async error => {
       throw new Error(`${(error as Error).message}\n${describePods(workloadPods(await cluster.pods(scenario.namespace)))}\n${started.problems.slice(-10).join('\n')}\n${started.logTails(6)}`);
     });
     await waitForBootstrap({ cluster, runner, scenario });
     const api = await karmadaApi(cluster, scenario, issued, `${scenario.instance}-admin-cert`);
-    return { cluster, runner, scenario, issued, applied, pods, api };
+    return { cluster, runner, scenario, issued, issuer, applied, pods, api };
   } catch (error) {
     await runner?.stop();
     await cluster.stop();

@@ -17,6 +17,7 @@ export type RealProgram =
   | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl'
   | 'etcd' | 'etcdctl' | 'etcdutl'
   | 'kwok'
+  | 'cert-manager-controller'
   | KarmadaProgram;
 
 /** Karmada's own programs (karmada-apiserver is kube-apiserver; its kube-controller-manager the upstream one). */
@@ -40,10 +41,11 @@ const COMPONENT_OF: Record<RealProgram, string> = {
   'etcdctl': 'etcd',
   'etcdutl': 'etcd',
   'kwok': 'kwok',
+  'cert-manager-controller': 'cert-manager',
   ...Object.fromEntries(KARMADA_PROGRAMS.map(program => [program, 'karmada'])) as Record<KarmadaProgram, string>,
 };
 
-/** The versions tools/versions.env pins (`KUBERNETES_VERSION`, `ETCD_VERSION`, `KWOK_VERSION`, `KARMADA_VERSION`). */
+/** The versions tools/versions.env pins (`KUBERNETES_VERSION`, `ETCD_VERSION`, `KWOK_VERSION`, `KARMADA_VERSION`, `CERT_MANAGER_VERSION`). */
 export function pinnedVersions(): Record<string, string> {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'tools', 'versions.env'), 'utf8');
   const versions: Record<string, string> = {};
@@ -73,6 +75,12 @@ export function realProgram(program: RealProgram): string {
   const link = path.join(LINKS, 'bin', program);
   if (!fs.existsSync(link)) throw new Error(`scripts/build-components.sh ${component} left no ${link}`);
   return fs.realpathSync(link);
+}
+
+/** cert-manager's CertificateRequest, Order and Challenge CRDs of the pinned module (written by scripts/build-components.sh cert-manager). */
+export function certManagerExtraCrdsFile(): string {
+  realProgram('cert-manager-controller');
+  return fs.realpathSync(path.join(LINKS, 'cert-manager-crds.yaml'));
 }
 
 /** The kwok Stages of the pinned kwok module (written by scripts/build-components.sh kwok). */
