@@ -87,12 +87,13 @@ project.addTask('synth-examples', {
   exec: 'bash examples/synth-all.sh',
 });
 
-// Synthesis cost against plain YAML serialization, as medians (see bench/README.md).
+// Synthesis cost: whole processes against a one-Deployment cdk8s-plus app, and in-process synthesis against YAML
+// serialization alone, as medians (see bench/README.md).
 const bench = project.addTask('bench', {
-  description: 'Time in-process synthesis of stacked 3, 5 and 7 nodes against YAML serialization alone, and the first synthesis in fresh processes',
+  description: 'Time whole processes of the README\'s default app and an all-options app against a one-Deployment cdk8s-plus app (paired rounds, ratios to it), then in-process synthesis of stacked 3, 5 and 7 nodes against YAML serialization alone',
   env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
 });
-// The first-synthesis figure runs the compiled library (lib/), so compile it first.
+// The whole-process and first-synthesis figures run the compiled library (lib/), so compile it first.
 bench.spawn(project.compileTask);
 bench.exec('ts-node --project test/tsconfig.json bench/synth.ts');
 // etcd leader failover with the synthesized election settings, on real etcd (see bench/README.md).
