@@ -73,6 +73,10 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // jsii 6.0 prints an end-of-life banner for Node 20 on every call; it runs fine on Node 20.20.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// API.md is this library's reference; the generated CRD bindings (jsii submodules) are documented apart, one file
+// each in docs/api/ (scripts/api-docs.sh).
+project.tasks.tryFind('docgen')!.reset('bash scripts/api-docs.sh');
+
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // busybox (the bootstrap Job's shell image) is not a Go module: Debian's busybox-static, fetched when missing; openssl and unshare too.
