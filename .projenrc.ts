@@ -73,6 +73,10 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // jsii 6.0 prints an end-of-life banner for Node 20 on every call; it runs fine on Node 20.20.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// API.md is this library's reference; the generated CRD bindings (jsii submodules) are documented apart, one file
+// each in docs/api/ (scripts/api-docs.sh).
+project.tasks.tryFind('docgen')!.reset('bash scripts/api-docs.sh');
+
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // busybox (the bootstrap Job's shell image) is not a Go module: Debian's busybox-static, fetched when missing; openssl and unshare too.
@@ -87,12 +91,13 @@ project.addTask('synth-examples', {
   exec: 'bash examples/synth-all.sh',
 });
 
-// Synthesis cost against plain YAML serialization, as medians (see bench/README.md).
+// Synthesis cost: whole processes against a one-Deployment cdk8s-plus app, and in-process synthesis against YAML
+// serialization alone, as medians (see bench/README.md).
 const bench = project.addTask('bench', {
-  description: 'Time in-process synthesis of stacked 3, 5 and 7 nodes against YAML serialization alone, and the first synthesis in fresh processes',
+  description: 'Time whole processes of the README\'s default app and an all-options app against a one-Deployment cdk8s-plus app (paired rounds, ratios to it), then in-process synthesis of stacked 3, 5 and 7 nodes against YAML serialization alone',
   env: { CDK8S_KARMADA_SILENCE_WARNINGS: '1' },
 });
-// The first-synthesis figure runs the compiled library (lib/), so compile it first.
+// The whole-process and first-synthesis figures run the compiled library (lib/), so compile it first.
 bench.spawn(project.compileTask);
 bench.exec('ts-node --project test/tsconfig.json bench/synth.ts');
 // etcd leader failover with the synthesized election settings, on real etcd (see bench/README.md).

@@ -21,7 +21,7 @@ const RESULTS_FILE = path.join(__dirname, 'results', 'synth.json');
 const FIRST_SYNTH_PROCESSES = positiveInteger('BENCH_FIRST_SYNTH_PROCESSES', 5);
 const COMPILED_LIBRARY = path.join(__dirname, '..', 'lib', 'index.js');
 /** Rounds of whole-process runs: each round runs the floor and every app once, in an order that rotates. */
-const PROCESS_ROUNDS = positiveInteger('BENCH_PROCESS_ROUNDS', 15);
+const PROCESS_ROUNDS = positiveInteger('BENCH_PROCESS_ROUNDS', 21);
 /** Where the apps are compiled to and run (inside the repository, so `cdk8s` and `cdk8s-plus-28` resolve). */
 const APPS_DIR = path.join(__dirname, 'results', 'apps');
 
@@ -184,9 +184,11 @@ function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
-function printTable(header: string[], rows: string[][]): void {
+/** A table; the columns in `leftAligned` are text, the others numbers. */
+function printTable(header: string[], rows: string[][], leftAligned: number[] = [0]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  const pad = (cell: string, column: number) => (leftAligned.includes(column) ? cell.padEnd(widths[column]) : cell.padStart(widths[column]));
+  const line = (cells: string[]) => cells.map(pad).join('  ').trimEnd();
   console.log(line(header));
   rows.forEach(row => console.log(line(row)));
 }
@@ -209,7 +211,7 @@ function main(): void {
   console.log(`Whole processes (\`node main.js\`, compiled), median of ${PROCESS_ROUNDS} paired rounds; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
   printTable(['app', 'objects', 'median ms', 'x floor', 'paired x floor', 'what'], processes.map(p => [
     p.name, String(p.objects), p.medianMs.toFixed(1), `${p.ratioToFloor.toFixed(2)}x`, `${p.pairedRatioMedian.toFixed(2)}x`, p.description,
-  ]));
+  ]), [0, 5]);
   console.log('');
 
   const results: SizeResult[] = SIZES.map(controlPlaneNodes => {

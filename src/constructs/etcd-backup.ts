@@ -125,6 +125,9 @@ const BACKOFF_LIMIT = 2;
  *
  * Runs never overlap (concurrency policy Forbid); a failed run retries twice and leaves the kept snapshots as they
  * were. Restore with `scripts/restore-etcd.sh` (see the README).
+ *
+ * @example
+ * new EtcdBackup(chart, 'backup', { schedule: '17 * * * *', retention: 24, storageSize: Size.gibibytes(200) });
  */
 export class EtcdBackup extends Construct {
   /** The CronJob. */

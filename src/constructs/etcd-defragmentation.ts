@@ -91,6 +91,12 @@ const BACKOFF_LIMIT = 1;
  * containers: for each member, `etcdctl endpoint health` over every member (any unhealthy member fails the Job, so
  * nothing is defragmented while the cluster is degraded), then `etcdctl defrag` of that member alone. Its last
  * container prints `etcdctl endpoint status` of every member as a table (database size in use and allocated).
+ *
+ * @example
+ * new EtcdDefragmentation(chart, 'defrag', {
+ *   memberNames: ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'],
+ *   schedule: '0 4 * * 0',
+ * });
  */
 export class EtcdDefragmentation extends Construct {
   /** The CronJob. */

@@ -153,6 +153,16 @@ export interface EtcdMemberProps {
  * One voting etcd member: a single-replica StatefulSet with a persistent volume claim, a headless Service that
  * gives it a stable DNS name (and publishes it before the member is ready, so peers can bootstrap), client and
  * peer TLS with client-certificate authentication on both, and metrics and health on a port of their own.
+ *
+ * @example
+ * // Three external members, each on a host of its own, away from the control-plane hosts.
+ * const members = ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'];
+ * members.forEach((memberName, i) => new EtcdMember(chart, `etcd-${i}`, {
+ *   memberName,
+ *   initialClusterMembers: members,
+ *   storageSize: Size.gibibytes(20),
+ *   avoidControlPlaneHosts: true,
+ * }));
  */
 export class EtcdMember extends Construct {
   /** The member's name. */

@@ -280,6 +280,22 @@ export interface HATopologyProps {
  * N control-plane nodes against an etcd outside the cluster. No two control-plane nodes and no two etcd members
  * share a failure domain; external members never share a host with a control-plane node. One Service is the HA
  * entry point to every apiserver. Every input is checked before any object is created.
+ *
+ * @example
+ * import { App, Chart, Duration } from 'cdk8s';
+ * import * as kplus from 'cdk8s-plus-28';
+ * import { EtcdTopology, HATopology, Pki } from 'cdk8s-karmada';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'karmada', { namespace: 'karmada-system' });
+ * new HATopology(chart, 'karmada', {
+ *   etcd: EtcdTopology.stacked(),   // or EtcdTopology.external({ members: 3 }), EtcdTopology.externalEndpoints({ ... })
+ *   controlPlaneNodes: 3,
+ *   failureDomain: kplus.Topology.ZONE,
+ *   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+ *   pki: Pki.certManager({ certificateDuration: Duration.days(90) }),
+ * });
+ * app.synth();
  */
 export class HATopology extends Construct {
   /** The installation's name. */

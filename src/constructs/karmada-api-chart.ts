@@ -27,6 +27,19 @@ export interface KarmadaApiChartProps extends KarmadaApiObjectsProps {
  * Server-side apply is what `KarmadaBootstrapJob` uses too: it keeps the CRDs (up to about 70 KB each) out of a
  * last-applied annotation, and fields that controllers add (kube-controller-manager signs `cluster-info`) stay
  * theirs. The chart has no namespace of its own: most of its objects are cluster-scoped, the others name theirs.
+ *
+ * @example
+ * import * as fs from 'fs';
+ * import { App } from 'cdk8s';
+ * import { KarmadaApiChart } from 'cdk8s-karmada';
+ *
+ * const app = new App();
+ * // Applied by a person with the Karmada kubeconfig: kubectl apply --server-side -f dist/karmada-api.k8s.yaml
+ * new KarmadaApiChart(app, 'karmada-api', {
+ *   caBundle: fs.readFileSync('karmada-ca.crt').toString('base64'),
+ *   hostNamespace: 'karmada-system',
+ * });
+ * app.synth();
  */
 export class KarmadaApiChart extends Chart {
   /** The objects inside the Karmada API. */

@@ -264,6 +264,11 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
  *
  * Place it in a chart that is applied with the Karmada kubeconfig (`kubectl apply --server-side`), e.g. through
  * `KarmadaApiChart`, or let `KarmadaBootstrapJob` apply it.
+ *
+ * @example
+ * // In a chart applied with the Karmada kubeconfig; caBundle unset: the CA bundle placeholder, which
+ * // KarmadaBootstrapJob fills in (or give the Karmada CA's ca.crt in base64).
+ * new KarmadaApiObjects(chart, 'objects', { instance: 'karmada', hostNamespace: 'karmada-system', search: true });
  */
 export class KarmadaApiObjects extends Construct {
   /** The installation's name. */

@@ -89,6 +89,11 @@ const TTL_AFTER_FINISHED = Duration.days(1);
  * the Job's name carries a hash of everything it applies and runs with: a change makes a new Job, which runs again.
  * The objects travel gzip-compressed in a ConfigMap (about 110 KB of base64 for some 730 KB of YAML), which leaves
  * room below a ConfigMap's 1 MiB for CRDs to grow.
+ *
+ * @example
+ * new KarmadaBootstrapJob(chart, 'bootstrap', {
+ *   apiServerUrl: 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443',
+ * });
  */
 export class KarmadaBootstrapJob extends Construct {
   /** The Job's name: `<instance>-bootstrap-<hash>`. */

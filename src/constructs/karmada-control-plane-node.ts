@@ -160,6 +160,15 @@ export interface KarmadaControlPlaneNodeProps {
  * karmada-search and karmada-metrics-adapter), each a single-replica Deployment, all required to share one host
  * (and, when stacked, the host of their etcd member). Every component talks to this node's apiserver through its
  * own Service; the etcd clients (apiserver, aggregated apiserver, search) dial the local member when stacked.
+ *
+ * @example
+ * // Stacked: the node shares its host with its own etcd member.
+ * const member = new EtcdMember(chart, 'etcd-0', {
+ *   memberName: 'karmada-etcd-0',
+ *   initialClusterMembers: ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'],
+ *   controlPlaneNode: 'karmada-cp-0',
+ * });
+ * new KarmadaControlPlaneNode(chart, 'cp-0', { nodeName: 'karmada-cp-0', localEtcdMember: member, search: true });
  */
 export class KarmadaControlPlaneNode extends Construct {
   /** The node's name. */

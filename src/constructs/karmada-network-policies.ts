@@ -172,6 +172,14 @@ function checkEtcdPlacementNames(props: KarmadaNetworkPoliciesProps): string[] {
  * Both ends of every connection are opened (the client's egress and the server's ingress). kubelet probes are not
  * subject to NetworkPolicy in the common implementations, so health ports have no rule; a metrics scraper is
  * admitted only when configured.
+ *
+ * @example
+ * new KarmadaNetworkPolicies(chart, 'policies', {
+ *   etcdPlacement: EtcdPlacement.STACKED,
+ *   controlPlaneNodeNames: ['karmada-cp-0', 'karmada-cp-1', 'karmada-cp-2'],
+ *   etcdMemberNames: ['karmada-etcd-0', 'karmada-etcd-1', 'karmada-etcd-2'],
+ *   options: { memberClusterCidrs: ['10.0.0.0/8'] },
+ * });
  */
 export class KarmadaNetworkPolicies extends Construct {
   /** The policies' names, in order. */

@@ -74,6 +74,10 @@ export interface KarmadaSchedulerEstimatorProps {
  * karmada-scheduler-estimator for one member cluster: a Deployment and the Service `<instance>-scheduler-estimator-<cluster>`
  * that karmada-scheduler (and karmada-descheduler) dial over mutually authenticated gRPC (TLS serving certificate
  * from the Karmada CA; clients must present a certificate from the same CA).
+ *
+ * @example
+ * // Needs Secret karmada-scheduler-estimator-member-1-kubeconfig (key `kubeconfig`) of member cluster member-1.
+ * new KarmadaSchedulerEstimator(chart, 'member-1', { memberClusterName: 'member-1', replicas: 2 });
  */
 export class KarmadaSchedulerEstimator extends Construct {
   /** The Service the scheduler dials. */

@@ -8,8 +8,8 @@ import { HostCluster } from './host-cluster';
  * The Secrets cert-manager would write for the synthesized Certificates, created in the host cluster: every
  * Certificate issued with openssl exactly as its spec says (test/integ/cert-manager-issuer.ts: subject, SANs,
  * usages, the issuer its issuerRef names), written as a `kubernetes.io/tls` Secret with cert-manager's three keys
- * and the labels of its `secretTemplate`. cert-manager's own controller does not run here (not tried yet: its
- * command is a Go module of its own, apart from the one the module proxy serves as cert-manager's).
+ * and the labels of its `secretTemplate`. The real-Karmada tests run cert-manager's own controller instead
+ * (HostCluster.startCertManager); this is the other way (CertificateIssuer.TEST_ISSUER), and try-karmada.ts's.
  */
 export async function createCertificateSecrets(cluster: HostCluster, objects: readonly Manifest[]): Promise<Map<string, IssuedSecret>> {
   const dir = path.join(cluster.dir, 'issued');
