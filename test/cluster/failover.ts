@@ -118,6 +118,18 @@ export const COMPONENT_LEASES = [
   'karmada-system/karmada-controller-manager', 'karmada-system/karmada-scheduler', 'kube-system/kube-controller-manager',
 ] as const;
 
+/** The component Leases of a Lease list (`GET .../leases`), `namespace/name` to the holder's pod (its identity's host-name part). */
+export function componentLeaseHolders(leaseList: string): Record<string, string> {
+  const holders: Record<string, string> = {};
+  for (const lease of JSON.parse(leaseList).items as any[]) {
+    const key = `${lease.metadata.namespace}/${lease.metadata.name}`;
+    if ((COMPONENT_LEASES as readonly string[]).includes(key) && lease.spec.holderIdentity) {
+      holders[key] = String(lease.spec.holderIdentity).split('_')[0];
+    }
+  }
+  return holders;
+}
+
 /** One look at who holds each Lease. */
 export interface LeaseSample {
   readonly at: number;
@@ -140,16 +152,7 @@ export class LeaseWatcher {
       while (this.running) {
         try {
           const answer = await client.request('GET', '/apis/coordination.k8s.io/v1/leases');
-          if (answer.status === 200) {
-            const holders: Record<string, string> = {};
-            for (const lease of JSON.parse(answer.body).items as any[]) {
-              const key = `${lease.metadata.namespace}/${lease.metadata.name}`;
-              if ((COMPONENT_LEASES as readonly string[]).includes(key) && lease.spec.holderIdentity) {
-                holders[key] = String(lease.spec.holderIdentity).split('_')[0];
-              }
-            }
-            this.samples.push({ at: Date.now(), holders });
-          }
+          if (answer.status === 200) this.samples.push({ at: Date.now(), holders: componentLeaseHolders(answer.body) });
         } catch {
           // a request lost in the cut: the next sample will tell
         }
@@ -287,10 +290,8 @@ export async function hostHoldingLeases(plane: KarmadaPlane): Promise<string> {
   const podsToHosts = await hostsOfPods(plane);
   const answer = await client.request('GET', '/apis/coordination.k8s.io/v1/leases', undefined, 10_000);
   const counts = new Map<string, number>();
-  for (const lease of JSON.parse(answer.body).items as any[]) {
-    const key = `${lease.metadata.namespace}/${lease.metadata.name}`;
-    if (!(COMPONENT_LEASES as readonly string[]).includes(key) || !lease.spec.holderIdentity) continue;
-    const host = podsToHosts.get(String(lease.spec.holderIdentity).split('_')[0]);
+  for (const pod of Object.values(componentLeaseHolders(answer.body))) {
+    const host = podsToHosts.get(pod);
     if (host) counts.set(host, (counts.get(host) ?? 0) + 1);
   }
   const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
