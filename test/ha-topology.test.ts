@@ -1,7 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
-import { EtcdTopology, HATopology, KarmadaLabels, KarmadaWarnings } from '../src';
+import { EtcdTopology, HATopology, IssuerReference, KarmadaLabels, KarmadaWarnings, Pki } from '../src';
 import { find, flag, Manifest, ofKind, podLabels, podSpec, synthTopology } from './util';
 
 const NODES = ['karmada-cp-0', 'karmada-cp-1', 'karmada-cp-2'];
@@ -346,5 +346,71 @@ describe('options', () => {
     const { objects } = synthTopology({ controlPlaneNodes: 5 });
     expect(ofKind(objects, 'StatefulSet')).toHaveLength(5);
     expect(flag(find(objects, 'Deployment', 'karmada-cp-4-apiserver'), 'etcd-servers')).toBe(memberUrl('karmada-etcd-4', 2379));
+  });
+});
+
+/**
+ * Whole-output snapshots of the option combinations the three scenarios above leave out, so that a change of
+ * structure inside the library is seen to change no synthesized byte.
+ */
+describe('every option, in each etcd placement', () => {
+  const everyComponent = {
+    descheduler: true,
+    search: true,
+    metricsAdapter: true,
+    schedulerEstimatorClusters: ['member-1', 'member-2'],
+  };
+
+  test('GIVEN stacked 3 with every optional part switched on WHEN synthesized THEN the whole output is pinned', () => {
+    const { objects } = synthTopology({
+      etcd: EtcdTopology.stacked(),
+      failureDomain: kplus.Topology.ZONE,
+      zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      components: everyComponent,
+      apiServerService: {
+        type: kplus.ServiceType.LOAD_BALANCER,
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        externalDnsNames: ['karmada.example.com'],
+        externalIpAddresses: ['192.0.2.10'],
+      },
+      pullMode: { apiServerEndpoint: 'https://karmada.example.com:5443' },
+      pki: Pki.certManager({ certificateDuration: Duration.days(90), renewBefore: Duration.days(30) }),
+      networkPolicies: {
+        memberClusterCidrs: ['10.0.0.0/8'],
+        metricsScraper: { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      },
+      leaderElection: { leaseDuration: Duration.seconds(30), renewDeadline: Duration.seconds(20), retryPeriod: Duration.seconds(4) },
+    });
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('GIVEN external 3+5 with every optional component, existing Secrets, a NodePort and custom names WHEN synthesized THEN the whole output is pinned', () => {
+    const { objects } = synthTopology({
+      name: 'kd',
+      namespace: 'multi',
+      clusterDomain: 'corp.local',
+      etcd: EtcdTopology.external({ members: 5 }),
+      controlPlaneNodeNames: ['east', 'west', 'north'],
+      controlPlaneHosts: { nodeLabels: { role: 'control-plane' } },
+      etcdHosts: { nodeLabels: { role: 'etcd' } },
+      components: everyComponent,
+      apiServerService: { type: kplus.ServiceType.NODE_PORT, nodePort: 31443 },
+      pki: Pki.existingSecrets(),
+      serviceClusterIpRange: '10.100.0.0/16',
+      etcdBackup: { schedule: '5 * * * *', retention: 48 },
+      componentSettings: { scheduler: { priorityClassName: '' }, etcd: { priorityClassName: 'etcd-critical' } },
+    });
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('GIVEN etcd outside the cluster with every optional component and user issuers WHEN synthesized THEN the whole output is pinned', () => {
+    const { objects } = synthTopology({
+      etcd: EtcdTopology.externalEndpoints({ endpoints: ENDPOINTS, clientCertificateSecret: 'external-etcd-client' }),
+      components: everyComponent,
+      pki: Pki.certManager({ karmadaIssuer: IssuerReference.clusterIssuer('corp-ca'), etcdIssuer: IssuerReference.issuer('etcd-ca') }),
+      bootstrapJob: false,
+      disruptionBudgets: false,
+    });
+    expect(objects).toMatchSnapshot();
   });
 });
