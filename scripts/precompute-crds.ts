@@ -18,8 +18,8 @@ import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
 import { KarmadaApiObjects } from '../src/constructs/karmada-api-objects';
 import { KarmadaBootstrapJob } from '../src/constructs/karmada-bootstrap-job';
-import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, renderKarmadaApiObjects, renderOptions } from '../src/private/karmada-api-render';
-import { CrdSources, KARMADA_CRDS_DIR, PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
+import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { renderOptions, CrdSources, KARMADA_CRDS_DIR, PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
 
 type Json = Record<string, any>;
 

@@ -16,8 +16,8 @@ import { parseAllDocuments } from 'yaml';
 import { appletDirectory, BusyboxBinary, ensureBusyboxBinary } from './integ/busybox-binary';
 import { issueCertManagerPki, IssuedSecret } from './integ/cert-manager-issuer';
 import { find, Manifest, podSpec, synthTopology } from './util';
-import { SecretNames } from '../src/private/identities';
-import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { SecretNames, CA_BUNDLE_PLACEHOLDER } from '../src/private/names';
 
 /** The tools the script calls; each must be an applet (a shell builtin such as `[` or `echo` needs none). */
 const TOOLS = ['base64', 'tr', 'gunzip', 'sed', 'grep', 'rm'];

@@ -18,8 +18,8 @@ import { parse, stringify } from 'yaml';
 import { issueCertManagerPki } from './integ/cert-manager-issuer';
 import { ensureKubectlBinary, KubectlBinary } from './integ/kubectl-binary';
 import { find, Manifest, podSpec, synthTopology } from './util';
-import { SecretNames } from '../src/private/identities';
 import { renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { SecretNames } from '../src/private/names';
 
 /** A local port nothing listens on (the discard port; connections to it are refused). */
 const CLOSED_SERVER = 'https://127.0.0.1:9';

@@ -9,9 +9,9 @@ import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { find, Manifest, ofKind } from './util';
 import { KarmadaApiChart, KarmadaApiObjects, KarmadaApiObjectsProps, KarmadaWarnings } from '../src';
-import { ADMIN_GROUP, Component, componentUserName } from '../src/private/identities';
-import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { renderKarmadaApiObjects } from '../src/private/karmada-api-render';
 import { KARMADA_CRDS_DIR, karmadaCrds } from '../src/private/karmada-crds';
+import { ADMIN_GROUP, Component, componentUserName, CA_BUNDLE_PLACEHOLDER } from '../src/private/names';
 
 /** A stand-in CA certificate: only its shape (base64 of a PEM certificate) matters here. */
 const TEST_CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBdummyKarmadaTestCA\n-----END CERTIFICATE-----\n';

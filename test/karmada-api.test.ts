@@ -6,7 +6,7 @@ import { gunzipSync } from 'zlib';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { HATopology, KarmadaApiChart, KarmadaWarnings } from '../src';
-import { CA_BUNDLE_PLACEHOLDER } from '../src/private/karmada-api-render';
+import { CA_BUNDLE_PLACEHOLDER } from '../src/private/names';
 
 /** A throw-away CA certificate (its key is discarded): what a user of their own PKI would pass as caBundle. */
 function testCaBundle(): string {

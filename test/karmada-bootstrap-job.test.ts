@@ -11,8 +11,8 @@ import { ConfigMap } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { find, Manifest, ofKind, podSpec } from './util';
 import { KarmadaApiObjectsProps, KarmadaBootstrapJob, KarmadaBootstrapJobProps } from '../src';
-import { SecretNames } from '../src/private/identities';
-import { CA_BUNDLE_PLACEHOLDER, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { SecretNames, CA_BUNDLE_PLACEHOLDER } from '../src/private/names';
 import { SECRET_FILE_MODE } from '../src/private/pod-defaults';
 
 const API_SERVER_URL = 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443';

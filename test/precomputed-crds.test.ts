@@ -4,8 +4,8 @@ import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
 import { buildRenderTexts, crdsFileText, INSTANCE_SENTINEL, NAMESPACE_SENTINEL, parseCrdSources, renderFileText } from '../scripts/precompute-crds';
 import { EtcdTopology, HATopology, KarmadaApiObjects, KarmadaApiObjectsProps, KarmadaBootstrapJob } from '../src';
-import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, gzipRendered, renderKarmadaApiObjects, renderOptions } from '../src/private/karmada-api-render';
-import { PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
+import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, gzipRendered, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
+import { renderOptions, PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
 
 /** Render with the precomputed texts switched off: the reference every fast path must equal. */
 function slowly<T>(run: () => T): T {

@@ -1,8 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { KarmadaImages } from '../images';
-import { KARMADA_SYSTEM_NAMESPACE } from '../private/identities';
 import { ResolvedLeaderElection, leaderElectionTimingArgs } from '../private/leader-election';
+import { KARMADA_SYSTEM_NAMESPACE, Ports } from '../private/names';
 
 /** What every component of one control-plane node is told about that node. */
 export interface ControlPlaneNodeContext {
@@ -121,8 +121,6 @@ export interface KarmadaClientComponentOptions {
 
 /** Where a component's client certificate for karmada-apiserver is mounted. */
 export const CLIENT_PKI = '/etc/karmada/pki/client';
-/** The metrics port every Karmada component binds on its pod IP. */
-const KARMADA_METRICS_PORT = 8080;
 
 /**
  * A Karmada component (`/bin/<component>` in `docker.io/karmada/<component>`) that talks to its node's apiserver
@@ -139,12 +137,12 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
       '--leader-elect=true',
       `--leader-elect-resource-namespace=${KARMADA_SYSTEM_NAMESPACE}`,
       ...leaderElectionTimingArgs(options.leaderElection),
-      `--metrics-bind-address=$(POD_IP):${KARMADA_METRICS_PORT}`,
+      `--metrics-bind-address=$(POD_IP):${Ports.KARMADA_METRICS}`,
       `--health-probe-bind-address=$(POD_IP):${options.healthPort}`,
       ...options.extraArgs,
       '--v=2',
     ],
-    ports: [{ name: 'metrics', number: KARMADA_METRICS_PORT }, { name: 'health', number: options.healthPort }],
+    ports: [{ name: 'metrics', number: Ports.KARMADA_METRICS }, { name: 'health', number: options.healthPort }],
     startup: probes.startup,
     liveness: probes.liveness,
     readiness: probes.readiness,
@@ -158,8 +156,6 @@ export function karmadaClientComponent(options: KarmadaClientComponentOptions): 
 export const SERVING_PKI = '/etc/karmada/pki/serving';
 /** Where a component's etcd client certificate is mounted. */
 export const ETCD_CLIENT_PKI = '/etc/karmada/pki/etcd-client';
-/** The port every Karmada API server (aggregated, search, metrics adapter) and the webhook serve on: unprivileged. */
-export const EXTENSION_SERVER_PORT = 8443;
 
 /** What differs between the aggregated API servers (karmada-aggregated-apiserver, karmada-search, karmada-metrics-adapter). */
 export interface ExtensionApiServerOptions {
@@ -181,7 +177,7 @@ export interface ExtensionApiServerOptions {
 export function extensionApiServer(options: ExtensionApiServerOptions): ComponentSpec {
   const kubeconfig = kubeconfigPath(options.component);
   const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
-    httpProbe(path, EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
+    httpProbe(path, Ports.EXTENSION_SERVER, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   const etcd = options.etcd;
   return {
     component: options.component,
@@ -192,7 +188,7 @@ export function extensionApiServer(options: ExtensionApiServerOptions): Componen
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
       '--bind-address=$(POD_IP)',
-      `--secure-port=${EXTENSION_SERVER_PORT}`,
+      `--secure-port=${Ports.EXTENSION_SERVER}`,
       `--tls-cert-file=${SERVING_PKI}/tls.crt`,
       `--tls-private-key-file=${SERVING_PKI}/tls.key`,
       '--tls-min-version=VersionTLS13',
@@ -206,7 +202,7 @@ export function extensionApiServer(options: ExtensionApiServerOptions): Componen
       ...options.extraArgs,
       '--v=2',
     ],
-    ports: [{ name: 'https', number: EXTENSION_SERVER_PORT }],
+    ports: [{ name: 'https', number: Ports.EXTENSION_SERVER }],
     startup: probe('/livez', 5, 24),
     // 60 s: a GC pause or a slow delegated-auth call must not restart the server.
     liveness: probe('/livez', 10, 6),

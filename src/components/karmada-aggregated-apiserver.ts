@@ -1,5 +1,5 @@
 import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/names';
 
 /**
  * karmada-aggregated-apiserver on one control-plane node: serves `cluster.karmada.io` (Cluster objects, stored in

@@ -1,23 +1,20 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, httpProbe } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
-
-/** karmada-apiserver's secure port. */
-export const API_SERVER_PORT = 5443;
+import { Component, Ports, SecretNames } from '../private/names';
 
 const PKI = '/etc/karmada/pki';
 
 /** karmada-apiserver (the upstream kube-apiserver) on one control-plane node. */
 export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
   const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
-    httpProbe(path, API_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 15, failureThreshold);
+    httpProbe(path, Ports.API_SERVER, kplus.ConnectionScheme.HTTPS, periodSeconds, 15, failureThreshold);
   return {
     component: Component.API_SERVER,
     image: node.images.apiServer,
     command: ['kube-apiserver'],
     args: [
-      `--secure-port=${API_SERVER_PORT}`,
+      `--secure-port=${Ports.API_SERVER}`,
       '--bind-address=0.0.0.0',
       '--advertise-address=$(POD_IP)',
       `--etcd-servers=${node.etcdServers.join(',')}`,
@@ -53,7 +50,7 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
       '--shutdown-delay-duration=10s',
       '--v=2',
     ],
-    ports: [{ name: 'https', number: API_SERVER_PORT }],
+    ports: [{ name: 'https', number: Ports.API_SERVER }],
     // /readyz includes the etcd check: an apiserver whose etcd is gone leaves the entry point's endpoints.
     // 300 s, as long as etcd's own startup window: a cold bootstrap must not restart the apiserver before its member answers.
     startup: probe('/livez', 10, 30),

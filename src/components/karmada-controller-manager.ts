@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/names';
 
 /** karmada-controller-manager on one control-plane node, talking to that node's apiserver. */
 export function karmadaControllerManager(node: ControlPlaneNodeContext): ComponentSpec {

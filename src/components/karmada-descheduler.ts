@@ -1,6 +1,6 @@
 import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, karmadaClientComponent } from './component-spec';
 import { schedulerEstimatorClient } from './karmada-scheduler';
-import { Component, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/names';
 
 /** karmada-descheduler on one control-plane node: evicts replicas the estimators report unschedulable. */
 export function karmadaDescheduler(node: ControlPlaneNodeContext): ComponentSpec {

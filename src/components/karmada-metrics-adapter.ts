@@ -1,5 +1,5 @@
 import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/names';
 
 /** karmada-metrics-adapter on one control-plane node: `metrics.k8s.io` and `custom.metrics.k8s.io` over the member clusters. */
 export function karmadaMetricsAdapter(node: ControlPlaneNodeContext): ComponentSpec {

@@ -1,5 +1,5 @@
 import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SecretMount, karmadaClientComponent } from './component-spec';
-import { Component, KARMADA_SYSTEM_NAMESPACE, SecretNames } from '../private/identities';
+import { Component, KARMADA_SYSTEM_NAMESPACE, Ports, SecretNames } from '../private/names';
 
 /** Where the scheduler's and descheduler's gRPC client certificate for the estimators is mounted. */
 const ESTIMATOR_CLIENT_PKI = '/etc/karmada/pki/estimator-client';
@@ -18,7 +18,7 @@ export function schedulerEstimatorClient(node: ControlPlaneNodeContext, componen
       ...(component === Component.SCHEDULER ? ['--enable-scheduler-estimator=true'] : []),
       `--scheduler-estimator-service-prefix=${node.schedulerEstimatorServicePrefix}`,
       `--scheduler-estimator-service-namespace=${KARMADA_SYSTEM_NAMESPACE}`,
-      '--scheduler-estimator-port=10352',
+      `--scheduler-estimator-port=${Ports.SCHEDULER_ESTIMATOR}`,
       `--scheduler-estimator-ca-file=${ESTIMATOR_CLIENT_PKI}/ca.crt`,
       `--scheduler-estimator-cert-file=${ESTIMATOR_CLIENT_PKI}/tls.crt`,
       `--scheduler-estimator-key-file=${ESTIMATOR_CLIENT_PKI}/tls.key`,

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ComponentSpec, ControlPlaneNodeContext, extensionApiServer } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
+import { Component, SecretNames } from '../private/names';
 
 /** karmada-search on one control-plane node: `search.karmada.io`, caching member-cluster resources; its own etcd connection. */
 export function karmadaSearch(node: ControlPlaneNodeContext): ComponentSpec {

@@ -1,12 +1,11 @@
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, EXTENSION_SERVER_PORT, LIGHT_COMPONENT_RESOURCES, SERVING_PKI,
+  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SERVING_PKI,
   httpProbe, kubeconfigPath,
 } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
+import { Component, Ports, SecretNames } from '../private/names';
 
 const HEALTH_PORT = 8000;
-const METRICS_PORT = 8080;
 
 /**
  * karmada-webhook on one control-plane node: admission for Karmada's policies and objects, and CRD conversion for
@@ -20,7 +19,7 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
   // and /readyz (seen on the real v1.18.2 binary run from this YAML), so every probe asks the serving port. Until it
   // is ready the Service sends it no admission call.
   const readyz = (periodSeconds: number, failureThreshold: number) =>
-    httpProbe('/readyz/', EXTENSION_SERVER_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
+    httpProbe('/readyz/', Ports.EXTENSION_SERVER, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   return {
     component,
     image: node.images.webhook,
@@ -28,17 +27,17 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
     args: [
       `--kubeconfig=${kubeconfigPath(component)}`,
       '--bind-address=$(POD_IP)',
-      `--secure-port=${EXTENSION_SERVER_PORT}`,
+      `--secure-port=${Ports.EXTENSION_SERVER}`,
       `--cert-dir=${SERVING_PKI}`,
       '--tls-min-version=1.3',
       `--health-probe-bind-address=$(POD_IP):${HEALTH_PORT}`,
-      `--metrics-bind-address=$(POD_IP):${METRICS_PORT}`,
+      `--metrics-bind-address=$(POD_IP):${Ports.KARMADA_METRICS}`,
       '--v=2',
     ],
     ports: [
-      { name: 'https', number: EXTENSION_SERVER_PORT },
+      { name: 'https', number: Ports.EXTENSION_SERVER },
       { name: 'health', number: HEALTH_PORT },
-      { name: 'metrics', number: METRICS_PORT },
+      { name: 'metrics', number: Ports.KARMADA_METRICS },
     ],
     startup: readyz(5, 24),
     liveness: readyz(15, 3),

@@ -1,11 +1,9 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
-import { Component, SecretNames } from '../private/identities';
 import { leaderElectionTimingArgs } from '../private/leader-election';
+import { Component, Ports, SecretNames } from '../private/names';
 
-/** kube-controller-manager's secure port (health only; it serves no API). */
-const SECURE_PORT = 10257;
 const SERVICE_ACCOUNT_PKI = '/etc/karmada/pki/service-account';
 const SIGNING_PKI = '/etc/karmada/pki/signing-ca';
 /** It writes a self-signed serving certificate for its health endpoint here (the root filesystem is read-only). */
@@ -26,7 +24,7 @@ export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentS
   const component = Component.KUBE_CONTROLLER_MANAGER;
   const kubeconfig = kubeconfigPath(component);
   const healthz = (periodSeconds: number, failureThreshold: number) =>
-    httpProbe('/healthz', SECURE_PORT, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
+    httpProbe('/healthz', Ports.KUBE_CONTROLLER_MANAGER, kplus.ConnectionScheme.HTTPS, periodSeconds, 5, failureThreshold);
   return {
     component,
     image: node.images.kubeControllerManager,
@@ -36,7 +34,7 @@ export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentS
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
       '--bind-address=$(POD_IP)',
-      `--secure-port=${SECURE_PORT}`,
+      `--secure-port=${Ports.KUBE_CONTROLLER_MANAGER}`,
       `--cert-dir=${CERT_DIR}`,
       `--client-ca-file=${CLIENT_PKI}/ca.crt`,
       `--root-ca-file=${CLIENT_PKI}/ca.crt`,
@@ -54,7 +52,7 @@ export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentS
       `--cluster-name=${node.instance}`,
       '--v=2',
     ],
-    ports: [{ name: 'https', number: SECURE_PORT }],
+    ports: [{ name: 'https', number: Ports.KUBE_CONTROLLER_MANAGER }],
     startup: healthz(5, 24),
     liveness: healthz(10, 8),
     readiness: healthz(10, 3),

@@ -10,8 +10,8 @@ import {
 } from '../private/etcd-maintenance';
 import { resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/images';
+import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { etcdMaintenancePodLabels } from '../private/selectors';

@@ -1,16 +1,17 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EtcdPorts, MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
+import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
+import { EtcdPorts } from '../ports';
 import { serviceHostName } from '../private/dns';
 import {
   DEFAULT_ETCD_DEFRAG_SCHEDULE, ETCD_MAINTENANCE_CLIENT_PKI, checkCronSchedule, checkEtcdMaintenanceProps, etcdctlTlsArgs,
   etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
+import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, secretVolume } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { checkObjectName, checkUnique } from '../private/validation';

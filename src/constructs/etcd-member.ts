@@ -2,14 +2,15 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdTuning } from '../etcd-tuning';
-
 import { HostRequirements } from '../host-requirements';
+import { EtcdPorts } from '../ports';
+
 import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
-import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/identities';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
@@ -20,18 +21,6 @@ import {
   checkDnsDomain, checkEtcdImage, checkEtcdTuning, checkHostRequirements, checkInstanceName, checkMinZones, checkNamespace, checkObjectName,
   checkSecretName, checkSubdomainName, checkTopologyKey, checkUnique, checkWholeGibibytes,
 } from '../private/validation';
-
-/** The ports of an etcd member. */
-export class EtcdPorts {
-  /** Client traffic (TLS, client certificates required). */
-  public static readonly CLIENT = 2379;
-  /** Peer traffic between members (TLS, peer certificates required). */
-  public static readonly PEER = 2380;
-  /** Metrics and the /livez and /readyz health endpoints (plain HTTP, no keys or data). */
-  public static readonly METRICS = 2381;
-
-  private constructor() {}
-}
 
 /** The longest member name: its StatefulSet name plus a revision hash must fit a 63-character label value. */
 export const MAX_ETCD_MEMBER_NAME_LENGTH = 52;

@@ -2,8 +2,6 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
-import { EXTENSION_SERVER_PORT } from '../components/component-spec';
-import { API_SERVER_PORT } from '../components/karmada-apiserver';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { FailureToleranceReport } from '../failure-tolerance';
@@ -27,8 +25,8 @@ import { addEtcdClientService } from '../private/etcd-maintenance';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { reportFailureTolerance } from '../private/failure-tolerance';
 import { ZONE_LABEL } from '../private/host-placement';
-import { Component, hostServiceName } from '../private/identities';
 import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
+import { Component, Ports, hostServiceName } from '../private/names';
 import { checkNetworkPolicyOptions } from '../private/network-policy-plan';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { resolveNamespace } from '../private/scope';
@@ -497,7 +495,7 @@ export class HATopology extends Construct {
     }));
 
     const serviceName = hostServiceName(this.name, Component.API_SERVER);
-    this.apiServerUrl = serviceUrl(serviceName, this.namespace, clusterDomain, API_SERVER_PORT);
+    this.apiServerUrl = serviceUrl(serviceName, this.namespace, clusterDomain, Ports.API_SERVER);
     const apiServerSelector = componentSelector(this.name, Component.API_SERVER);
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: {
@@ -511,8 +509,8 @@ export class HATopology extends Construct {
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
       ports: [{
         name: 'https',
-        port: API_SERVER_PORT,
-        targetPort: API_SERVER_PORT,
+        port: Ports.API_SERVER,
+        targetPort: Ports.API_SERVER,
         nodePort: props.apiServerService?.nodePort,
       }],
     });
@@ -625,7 +623,7 @@ export class HATopology extends Construct {
       new kplus.Service(this, `${component}-service`, {
         metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
         selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
-        ports: [{ name: 'https', port: 443, targetPort: EXTENSION_SERVER_PORT }],
+        ports: [{ name: 'https', port: Ports.SERVED_COMPONENT_SERVICE, targetPort: Ports.EXTENSION_SERVER }],
         ...(component === Component.SEARCH ? { publishNotReadyAddresses: true } : {}),
       });
     }

@@ -1,8 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KarmadaApiObjects, KarmadaApiObjectsProps } from './karmada-api-objects';
-import { SecretNames } from '../private/identities';
-import { CA_BUNDLE_PLACEHOLDER } from '../private/karmada-api-render';
+import { SecretNames, CA_BUNDLE_PLACEHOLDER } from '../private/names';
 import { addWarning } from '../private/warnings';
 
 /**

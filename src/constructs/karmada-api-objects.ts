@@ -2,11 +2,11 @@ import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceHostName } from '../private/dns';
+import { renderOptions, karmadaCrds } from '../private/karmada-crds';
 import {
-  ADMIN_GROUP, Component, KARMADA_SYSTEM_NAMESPACE, SecretNames, componentUserName, hostServiceName, karmadaSideServiceName,
-} from '../private/identities';
-import { CA_BUNDLE_PLACEHOLDER, renderOptions } from '../private/karmada-api-render';
-import { karmadaCrds } from '../private/karmada-crds';
+  ADMIN_GROUP, CA_BUNDLE_PLACEHOLDER, Component, KARMADA_SYSTEM_NAMESPACE, Ports, SecretNames, componentUserName, hostServiceName,
+  karmadaSideServiceName,
+} from '../private/names';
 import { installationLabels } from '../private/selectors';
 import { checkDnsDomain, checkHttpsUrl, checkInstanceName, checkNamespace } from '../private/validation';
 
@@ -64,10 +64,6 @@ export interface KarmadaApiObjectsProps {
   readonly pullModeApiEndpoint?: string;
 }
 
-/** The Karmada API's webhooks are all served by karmada-webhook's Service in the host cluster on 443. */
-const WEBHOOK_PORT = 443;
-/** Every aggregated API server is reached on 443 (APIService `service.port`, the host Service's port). */
-const AGGREGATED_API_PORT = 443;
 
 /** One admission webhook of karmada-webhook, as Karmada v1.18.2 registers it. */
 interface WebhookSpec {
@@ -290,7 +286,7 @@ export class KarmadaApiObjects extends Construct {
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const labels = installationLabels(this.instance);
     const webhookService = hostServiceName(this.instance, Component.WEBHOOK);
-    const webhookUrl = (path: string) => `https://${webhookService}.${this.hostNamespace}.svc:${WEBHOOK_PORT}/${path}`;
+    const webhookUrl = (path: string) => `https://${webhookService}.${this.hostNamespace}.svc:${Ports.SERVED_COMPONENT_SERVICE}/${path}`;
 
     new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: KARMADA_SYSTEM_NAMESPACE, labels } });
 
@@ -331,7 +327,7 @@ export class KarmadaApiObjects extends Construct {
         spec: {
           type: 'ExternalName',
           externalName: serviceHostName(hostServiceName(this.instance, component), this.hostNamespace, clusterDomain),
-          ports: [{ name: 'https', port: AGGREGATED_API_PORT, protocol: 'TCP' }],
+          ports: [{ name: 'https', port: Ports.SERVED_COMPONENT_SERVICE, protocol: 'TCP' }],
         },
       });
     }
@@ -344,7 +340,7 @@ export class KarmadaApiObjects extends Construct {
           groupPriorityMinimum: api.groupPriorityMinimum,
           versionPriority: api.versionPriority,
           caBundle: this.caBundle,
-          service: { name: karmadaSideServiceName(api.component), namespace: KARMADA_SYSTEM_NAMESPACE, port: AGGREGATED_API_PORT },
+          service: { name: karmadaSideServiceName(api.component), namespace: KARMADA_SYSTEM_NAMESPACE, port: Ports.SERVED_COMPONENT_SERVICE },
         },
       });
     }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { karmadaAggregatedApiServer } from '../components/karmada-aggregated-apiserver';
-import { API_SERVER_PORT, karmadaApiServer } from '../components/karmada-apiserver';
+import { karmadaApiServer } from '../components/karmada-apiserver';
 import { karmadaControllerManager } from '../components/karmada-controller-manager';
 import { karmadaDescheduler } from '../components/karmada-descheduler';
 import { karmadaMetricsAdapter } from '../components/karmada-metrics-adapter';
@@ -19,13 +19,13 @@ import { HostRequirements } from '../host-requirements';
 import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/component-settings';
 import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
-import {
-  Component, MAX_CONTROL_PLANE_NODE_NAME_LENGTH as MAX_NODE_NAME_LENGTH, SecretNames, nodeApiServerServiceName, schedulerEstimatorServicePrefix,
-  schedulerEstimatorServiceName, shortName,
-} from '../private/identities';
 import { resolveImages } from '../private/images';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
+import {
+  Component, MAX_CONTROL_PLANE_NODE_NAME_LENGTH as MAX_NODE_NAME_LENGTH, Ports, SecretNames, nodeApiServerServiceName,
+  schedulerEstimatorServicePrefix, schedulerEstimatorServiceName, shortName,
+} from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import {
@@ -201,7 +201,7 @@ export class KarmadaControlPlaneNode extends Construct {
     this.componentSettings = props.componentSettings ?? {};
 
     const apiServerServiceName = nodeApiServerServiceName(this.nodeName);
-    this.apiServerUrl = serviceUrl(apiServerServiceName, this.namespace, clusterDomain, API_SERVER_PORT);
+    this.apiServerUrl = serviceUrl(apiServerServiceName, this.namespace, clusterDomain, Ports.API_SERVER);
     const context: ControlPlaneNodeContext = {
       instance,
       namespace: this.namespace,
@@ -248,7 +248,7 @@ export class KarmadaControlPlaneNode extends Construct {
     this.apiServerService = new kplus.Service(this, 'ApiServerService', {
       metadata: { name: apiServerServiceName, namespace: this.namespace, labels: apiServerSelector },
       selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
-      ports: [{ name: 'https', port: API_SERVER_PORT, targetPort: API_SERVER_PORT }],
+      ports: [{ name: 'https', port: Ports.API_SERVER, targetPort: Ports.API_SERVER }],
     });
   }
 

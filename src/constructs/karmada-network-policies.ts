@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { EtcdPlacement } from '../etcd-topology';
-import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/identities';
+import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
 } from '../private/network-policy-plan';

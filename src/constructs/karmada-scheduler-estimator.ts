@@ -5,8 +5,8 @@ import { LIGHT_COMPONENT_RESOURCES, healthzProbes } from '../components/componen
 import { HostRequirements } from '../host-requirements';
 import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { applyHostRequirements } from '../private/host-placement';
-import { Component, SecretNames, schedulerEstimatorServiceName } from '../private/identities';
 import { DEFAULT_IMAGES } from '../private/images';
+import { Component, Ports, SecretNames, schedulerEstimatorServiceName } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
@@ -14,10 +14,7 @@ import {
   checkHostRequirements, checkImageReference, checkInstanceName, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName,
 } from '../private/validation';
 
-/** The estimator's gRPC port, which the scheduler dials (`--scheduler-estimator-port`). */
-export const SCHEDULER_ESTIMATOR_PORT = 10352;
 const HEALTH_PORT = 10351;
-const METRICS_PORT = 8080;
 const SERVING_PKI = '/etc/karmada/pki/serving';
 const MEMBER_KUBECONFIG = '/etc/karmada/member';
 
@@ -125,9 +122,9 @@ export class KarmadaSchedulerEstimator extends Construct {
       args: [
         `--kubeconfig=${MEMBER_KUBECONFIG}/kubeconfig`,
         `--cluster-name=${props.memberClusterName}`,
-        `--server-port=${SCHEDULER_ESTIMATOR_PORT}`,
+        `--server-port=${Ports.SCHEDULER_ESTIMATOR}`,
         `--health-probe-bind-address=$(POD_IP):${HEALTH_PORT}`,
-        `--metrics-bind-address=$(POD_IP):${METRICS_PORT}`,
+        `--metrics-bind-address=$(POD_IP):${Ports.KARMADA_METRICS}`,
         `--grpc-auth-cert-file=${SERVING_PKI}/tls.crt`,
         `--grpc-auth-key-file=${SERVING_PKI}/tls.key`,
         `--grpc-client-ca-file=${SERVING_PKI}/ca.crt`,
@@ -135,9 +132,9 @@ export class KarmadaSchedulerEstimator extends Construct {
       ],
       envVariables: POD_IP_ENV,
       ports: [
-        { name: 'grpc', number: SCHEDULER_ESTIMATOR_PORT },
+        { name: 'grpc', number: Ports.SCHEDULER_ESTIMATOR },
         { name: 'health', number: HEALTH_PORT },
-        { name: 'metrics', number: METRICS_PORT },
+        { name: 'metrics', number: Ports.KARMADA_METRICS },
       ],
       startup: healthz.startup,
       liveness: healthz.liveness,
@@ -153,7 +150,7 @@ export class KarmadaSchedulerEstimator extends Construct {
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name, namespace, labels: selector },
       selector: kplus.Pods.select(this, 'Pods', { labels: selector }),
-      ports: [{ name: 'grpc', port: SCHEDULER_ESTIMATOR_PORT, targetPort: SCHEDULER_ESTIMATOR_PORT }],
+      ports: [{ name: 'grpc', port: Ports.SCHEDULER_ESTIMATOR, targetPort: Ports.SCHEDULER_ESTIMATOR }],
     });
   }
 }

@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Component } from './identities';
+import { Component } from './names';
 import { ETCD_COMPONENT } from './selectors';
 import { ComponentSettings, ControlPlaneComponentSettings } from '../component-settings';
 

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { etcdQuorum } from './failure-tolerance';
-import { hostServiceName, schedulerEstimatorServiceName } from './identities';
+import { hostServiceName, schedulerEstimatorServiceName } from './names';
 import { allEtcdMembersSelector, componentSelector, schedulerEstimatorSelector } from './selectors';
 
 /** What the disruption budgets cover. */

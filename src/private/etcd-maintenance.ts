@@ -2,14 +2,14 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceUrl } from './dns';
-import { etcdClientServiceName } from './identities';
+import { etcdClientServiceName } from './names';
 import { POD_SECURITY_CONTEXT } from './pod-defaults';
 import { ETCD_COMPONENT, componentSelector, dropConstructPathLabel, etcdMaintenancePodLabels } from './selectors';
 import {
   checkDnsDomain, checkEtcdImage, checkHostRequirements, checkInstanceName, checkNamespace, checkPositiveInteger, checkSecretName, checkSubdomainName,
 } from './validation';
-import { EtcdPorts } from '../constructs/etcd-member';
 import { HostRequirements } from '../host-requirements';
+import { EtcdPorts } from '../ports';
 
 /** Where the etcd maintenance pods mount their etcd client certificate (`tls.crt`, `tls.key`, `ca.crt`). */
 export const ETCD_MAINTENANCE_CLIENT_PKI = '/etc/etcd/pki/client';

@@ -3,15 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
-import { PRECOMPUTED_DIR } from './karmada-crds';
+import { PRECOMPUTED_DIR, renderOptions } from './karmada-crds';
 import { KarmadaApiObjects, KarmadaApiObjectsProps } from '../constructs/karmada-api-objects';
 
-/**
- * Stands in for the Karmada CA bundle when it is unknown at synth time (cert-manager issues the CA in the cluster).
- * It is itself valid base64 (of `CDK8S_KARMADA_CA_BUNDLE`), so the objects that carry it still validate; the
- * bootstrap Job replaces every occurrence with the base64 of the CA certificate before it applies them.
- */
-export const CA_BUNDLE_PLACEHOLDER = Buffer.from('CDK8S_KARMADA_CA_BUNDLE').toString('base64');
 
 /**
  * Built at build time by `scripts/precompute-crds.ts` (`npx projen precompute-crds`) and checked by
@@ -33,12 +27,6 @@ export interface PrecomputedRender {
   readonly compressed: Array<{ readonly sha256: string; readonly gzipBase64: string }>;
 }
 
-/**
- * `usePrecomputed`: whether rendering may use the precomputed texts (the generator and the tests switch it off to
- * render the reference). `omitCrds`: set only while the renderer builds a `KarmadaApiObjects` whose CRDs it takes
- * from the precomputed texts; the construct then leaves them out.
- */
-export const renderOptions = { usePrecomputed: true, omitCrds: false };
 
 let precomputed: PrecomputedRender | undefined;
 

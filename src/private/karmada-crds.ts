@@ -105,3 +105,10 @@ export function karmadaCrds(values: CrdConversionValues): Json[] {
   }
   return result;
 }
+
+/**
+ * `usePrecomputed`: whether rendering may use the precomputed texts (the generator and the tests switch it off to
+ * render the reference). `omitCrds`: set only while the renderer builds a `KarmadaApiObjects` whose CRDs it takes
+ * from the precomputed texts; the construct then leaves them out.
+ */
+export const renderOptions = { usePrecomputed: true, omitCrds: false };

@@ -1,13 +1,10 @@
 import * as kplus from 'cdk8s-plus-28';
-import { Component } from './identities';
+import { Component, Ports } from './names';
 import {
   componentSelector, componentsPodSelector, ETCD_COMPONENT, etcdMemberSelector, installationPodSelector, namespaceNameSelector,
 } from './selectors';
 import { checkCidrHostBits, checkLabels, checkNamespace, isCidr, isIpAddress } from './validation';
-import { EXTENSION_SERVER_PORT } from '../components/component-spec';
-import { API_SERVER_PORT } from '../components/karmada-apiserver';
-import { EtcdPorts } from '../constructs/etcd-member';
-import { SCHEDULER_ESTIMATOR_PORT } from '../constructs/karmada-scheduler-estimator';
+import { EtcdPorts } from '../ports';
 
 /** Where member clusters' apiservers live when the user does not say: anywhere. */
 export const DEFAULT_MEMBER_CLUSTER_CIDRS = ['0.0.0.0/0', '::/0'];
@@ -22,7 +19,7 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
  * kube-controller-manager's 10257. The aggregated API servers serve `/metrics` on their API port (8443), which stays
  * reserved to karmada-apiserver.
  */
-export const METRICS_PORTS = [EtcdPorts.METRICS, 8080, 10257];
+export const METRICS_PORTS = [EtcdPorts.METRICS, Ports.KARMADA_METRICS, Ports.KUBE_CONTROLLER_MANAGER];
 
 /** Everything the rule set depends on. */
 export interface NetworkPolicyPlanInput {
@@ -236,29 +233,29 @@ export function planNetworkPolicies(input: NetworkPolicyPlanInput): PlannedNetwo
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{
         from: [{ namespaceSelector: {} }, ...(input.apiServerExposedOutsideCluster ? cidrPeers(ANYWHERE) : [])],
-        ports: tcp(API_SERVER_PORT),
+        ports: tcp(Ports.API_SERVER),
       }],
-      egress: [{ to: [pods(select(servedComponents))], ports: tcp(EXTENSION_SERVER_PORT) }],
+      egress: [{ to: [pods(select(servedComponents))], ports: tcp(Ports.EXTENSION_SERVER) }],
     },
   });
   policies.push({
     name: `${i}-apiserver-clients`,
-    spec: { podSelector: select(karmadaApiClients), policyTypes: ['Egress'], egress: [{ to: [apiServers], ports: tcp(API_SERVER_PORT) }] },
+    spec: { podSelector: select(karmadaApiClients), policyTypes: ['Egress'], egress: [{ to: [apiServers], ports: tcp(Ports.API_SERVER) }] },
   });
   policies.push({
     name: `${i}-served-components`,
-    spec: { podSelector: select(servedComponents), policyTypes: ['Ingress'], ingress: [{ from: [apiServers], ports: tcp(EXTENSION_SERVER_PORT) }] },
+    spec: { podSelector: select(servedComponents), policyTypes: ['Ingress'], ingress: [{ from: [apiServers], ports: tcp(Ports.EXTENSION_SERVER) }] },
   });
 
   if (input.schedulerEstimators) {
     const estimators = { matchLabels: componentSelector(i, Component.SCHEDULER_ESTIMATOR) };
     policies.push({
       name: `${i}-scheduler-estimators`,
-      spec: { podSelector: estimators, policyTypes: ['Ingress'], ingress: [{ from: [pods(select(estimatorClients))], ports: tcp(SCHEDULER_ESTIMATOR_PORT) }] },
+      spec: { podSelector: estimators, policyTypes: ['Ingress'], ingress: [{ from: [pods(select(estimatorClients))], ports: tcp(Ports.SCHEDULER_ESTIMATOR) }] },
     });
     policies.push({
       name: `${i}-estimator-clients`,
-      spec: { podSelector: select(estimatorClients), policyTypes: ['Egress'], egress: [{ to: [pods(estimators)], ports: tcp(SCHEDULER_ESTIMATOR_PORT) }] },
+      spec: { podSelector: select(estimatorClients), policyTypes: ['Egress'], egress: [{ to: [pods(estimators)], ports: tcp(Ports.SCHEDULER_ESTIMATOR) }] },
     });
   }
 

@@ -4,7 +4,7 @@ import {
   ADMIN_GROUP, ADMIN_USER, BOOTSTRAP_USER, Component, FRONT_PROXY_CLIENT_USER, KARMADA_SYSTEM_NAMESPACE, SYSTEM_MASTERS,
   SecretNames, componentUserName, etcdClientServiceName, hostServiceName, karmadaSideServiceName, nodeApiServerServiceName,
   schedulerEstimatorServiceName,
-} from './identities';
+} from './names';
 import { isIpAddress } from './validation';
 
 /** The certificate authorities of an installation. */

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Component } from './identities';
+import { Component } from './names';
 import { KarmadaLabels } from '../labels';
 
 /** Component name used for etcd pods. */

@@ -8,7 +8,7 @@ import { KarmadaImages } from '../images';
 import { CertManagerPkiOptions } from '../pki';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
-import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './identities';
+import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './names';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName, checkSecretName,

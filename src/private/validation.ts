@@ -2,7 +2,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { ResolvedEtcdTuning } from './etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
-import { MAX_INSTANCE_NAME_LENGTH } from './identities';
+import { MAX_INSTANCE_NAME_LENGTH } from './names';
 
 /**
  * Validation rules as small pure functions. Each returns the messages it finds (empty when the input is fine).

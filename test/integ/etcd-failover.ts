@@ -12,7 +12,7 @@ import { EtcdGatewayClient } from './etcd-client';
 import { parseEtcdArgs } from './etcd-flags';
 import { EtcdTestCluster, sleep, within } from './etcd-harness';
 import { synthesizedEtcdMembers } from './etcd-members';
-import { Component, SecretNames } from '../../src/private/identities';
+import { Component, SecretNames } from '../../src/private/names';
 
 /** The per-request timeout of the writer: short, so that a write stuck on the dead leader is retried soon. */
 export const WRITE_TIMEOUT_MS = 150;

@@ -24,6 +24,32 @@ export const Component = {
   BOOTSTRAP: 'karmada-bootstrap',
 } as const;
 
+/**
+ * The ports the library's parts agree on: a Service's port, the flag that binds it and the NetworkPolicy that opens it
+ * read the same constant. A port only one component knows (a health port) stays in that component's file.
+ */
+export const Ports = {
+  /** karmada-apiserver's secure port: its pods, the entry point and every node's own Service. */
+  API_SERVER: 5443,
+  /** The port karmada-webhook and every aggregated API server serve on (unprivileged). */
+  EXTENSION_SERVER: 8443,
+  /** The host Services of the served components (webhook, aggregated API servers): what karmada-apiserver dials. */
+  SERVED_COMPONENT_SERVICE: 443,
+  /** The metrics port every Karmada component and scheduler estimator binds on its pod IP. */
+  KARMADA_METRICS: 8080,
+  /** kube-controller-manager's secure port (health and metrics; it serves no API). */
+  KUBE_CONTROLLER_MANAGER: 10257,
+  /** A scheduler estimator's gRPC port, which the scheduler and descheduler dial. */
+  SCHEDULER_ESTIMATOR: 10352,
+} as const;
+
+/**
+ * Stands in for the Karmada CA bundle when it is unknown at synth time (cert-manager issues the CA in the cluster).
+ * It is itself valid base64 (of `CDK8S_KARMADA_CA_BUNDLE`), so the objects that carry it still validate; the
+ * bootstrap Job replaces every occurrence with the base64 of the CA certificate before it applies them.
+ */
+export const CA_BUNDLE_PLACEHOLDER = Buffer.from('CDK8S_KARMADA_CA_BUNDLE').toString('base64');
+
 /** The longest installation name: it prefixes node, member, Service and Secret names. */
 export const MAX_INSTANCE_NAME_LENGTH = 30;
 /** The longest control-plane node name: it prefixes object names such as `<node>-controller-manager`. */
