@@ -10,7 +10,7 @@ export interface ComponentSettings {
    *
    * Keep a memory limit; leave etcd and karmada-apiserver without a CPU limit (throttling stalls heartbeats and
    * lease renewals). A limit below its request is an error.
-   * @default - the component's default: see the README's "Resources, priority and Pod Security"
+   * @default - the component's default: see docs/security.md, "Resources, priority and Pod Security"
    */
   readonly resources?: kplus.ContainerResources;
   /**

@@ -87,7 +87,7 @@ export class Pki {
 
   /**
    * Every certificate comes from a Secret the user has already created (keys `tls.crt`, `tls.key`, `ca.crt`; the
-   * service-account Secret needs only `tls.key`), named as the README's certificate table lists.
+   * service-account Secret needs only `tls.key`), named as the certificate table of docs/pki.md lists.
    */
   public static existingSecrets(): Pki {
     return new Pki(PkiMode.EXISTING_SECRETS, {});

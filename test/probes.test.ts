@@ -5,7 +5,8 @@ import { Manifest, synthTopology } from './util';
 
 /**
  * The startup, readiness and liveness probes of every component, read from the synthesized objects: the timing rules
- * they must keep, and the README's "Probes" table, which must equal the one generated here (so it cannot drift).
+ * they must keep, and the "Probes" table of docs/security.md, which must equal the one generated here (so it cannot
+ * drift).
  */
 
 // Every component, etcd members and estimators included.
@@ -43,7 +44,7 @@ function describeProbe(probe: Manifest): string {
   return `${target}, ${probe.periodSeconds ?? 10} s × ${probe.failureThreshold ?? 3} = ${windowOf(probe)} s`;
 }
 
-/** The README table: one row per component. */
+/** The docs/security.md table: one row per component. */
 function probesTable(): string {
   const rows = [...CONTAINERS.entries()].map(([component, c]) => `| ${component} | ${PROBES.map(p => describeProbe(c[p])).join(' | ')} |`);
   return [
@@ -110,11 +111,11 @@ describe('timing rules', () => {
   });
 });
 
-describe('README', () => {
+describe('docs/security.md', () => {
   test('its "Probes" table is the one the code synthesizes', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    const match = /<!-- probes-table:begin -->\n([\s\S]*?)\n<!-- probes-table:end -->/.exec(readme);
-    // On a change of probes, paste the table printed below between the README's probes-table markers.
+    const page = fs.readFileSync(path.join(__dirname, '..', 'docs', 'security.md'), 'utf8');
+    const match = /<!-- probes-table:begin -->\n([\s\S]*?)\n<!-- probes-table:end -->/.exec(page);
+    // On a change of probes, paste the table printed below between the probes-table markers of docs/security.md.
     expect(match?.[1]).toEqual(probesTable());
   });
 });

@@ -12,7 +12,7 @@ import { hostsFor, placementOf, Scenario, SCENARIOS } from './cluster/scenarios'
  *   - on exactly the hosts `failureTolerance` names, the real scheduler places every pod as the topology promises;
  *   - on one host fewer, pods stay Pending with the scheduler's own reason;
  *   - on twice the hosts, placement is still right.
- * Each scenario's figures go to .real-cluster/report-<scenario>.json for the README and the note.
+ * Each scenario's figures go to .real-cluster/report-<scenario>.json for docs/proof.md and the note.
  */
 
 jest.setTimeout(900_000);

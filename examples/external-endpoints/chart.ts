@@ -15,7 +15,7 @@ export const EXTERNAL_ETCD_ENDPOINTS = [
  *
  * The certificates come from the organisation's own PKI rather than cert-manager: nothing about them is synthesized.
  *
- * Before applying: the namespace `karmada-system` exists, and so does every certificate Secret the README's table
+ * Before applying: the namespace `karmada-system` exists, and so does every certificate Secret the table of docs/pki.md
  * lists (keys `tls.crt`, `tls.key`, `ca.crt`; the service-account Secret needs `tls.key`), plus
  * `karmada-external-etcd-client-cert` (keys `tls.crt`, `tls.key` and `ca.crt`, the CA of the etcd servers), which
  * karmada-apiserver and karmada-aggregated-apiserver both present to the etcd.

@@ -124,7 +124,7 @@ const BACKOFF_LIMIT = 2;
  *    `retention`. Files of other names on the volume are left alone.
  *
  * Runs never overlap (concurrency policy Forbid); a failed run retries twice and leaves the kept snapshots as they
- * were. Restore with `scripts/restore-etcd.sh` (see the README).
+ * were. Restore with `scripts/restore-etcd.sh` (see docs/etcd.md, "Backup and restore").
  *
  * @example
  * new EtcdBackup(chart, 'backup', { schedule: '17 * * * *', retention: 24, storageSize: Size.gibibytes(200) });

@@ -232,10 +232,10 @@ export interface HATopologyProps {
   /**
    * Resources and PriorityClass per component; each replaces that component's default only. On some managed
    * clusters (GKE), pods with `system-node-critical` or `system-cluster-critical` outside `kube-system` are admitted
-   * only when their namespace has a ResourceQuota whose scope selector allows those classes: create one (see the
-   * README), or set other classes here.
-   * @default - the defaults of the README's table: requests on every container, memory limits everywhere, no CPU
-   * limit on etcd and karmada-apiserver; `system-node-critical` for etcd and karmada-apiserver,
+   * only when their namespace has a ResourceQuota whose scope selector allows those classes: create one (see
+   * docs/security.md), or set other classes here.
+   * @default - the defaults of the table in docs/security.md: requests on every container, memory limits
+   * everywhere, no CPU limit on etcd and karmada-apiserver; `system-node-critical` for etcd and karmada-apiserver,
    * `system-cluster-critical` for the other components and the scheduler estimators
    */
   readonly componentSettings?: ControlPlaneComponentSettings;

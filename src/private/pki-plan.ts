@@ -24,7 +24,7 @@ export type KeyUsage = 'digital signature' | 'server auth' | 'client auth' | 'ce
 export interface PlannedCertificate {
   /** The Secret that holds it (and the name of its cert-manager Certificate). */
   readonly secretName: string;
-  /** What the certificate is for, in a few words (the README's table). */
+  /** What the certificate is for, in a few words (the table of docs/pki.md). */
   readonly purpose: string;
   /** The CA that signs it; undefined for the CAs themselves (self-signed roots). */
   readonly issuer?: CertificateAuthority;
@@ -40,7 +40,7 @@ export interface PlannedCertificate {
   /**
    * The key's PEM encoding. PKCS1 (for ECDSA: SEC1, `EC PRIVATE KEY`) only for the service-account key:
    * kube-apiserver's `--service-account-key-file` reads public keys from it with a parser that takes SEC1 but not
-   * a PKCS#8 ECDSA key (the real kube-apiserver refused to start on one: README, Proof). PKCS8 for every other key.
+   * a PKCS#8 ECDSA key (the real kube-apiserver refused to start on one: docs/proof.md). PKCS8 for every other key.
    */
   readonly keyEncoding: 'PKCS1' | 'PKCS8';
 }
@@ -78,7 +78,7 @@ const SERVER_AND_CLIENT: KeyUsage[] = ['digital signature', 'server auth', 'clie
 const CA: KeyUsage[] = ['digital signature', 'cert sign', 'crl sign'];
 
 /**
- * Every certificate of one installation. The cert-manager Certificates are rendered from this list, the README's
+ * Every certificate of one installation. The cert-manager Certificates are rendered from this list, docs/pki.md's
  * table documents it for users who bring their own Secrets, and the tests issue it with openssl.
  */
 export function planPki(input: PkiPlanInput): PlannedCertificate[] {
