@@ -137,7 +137,7 @@ describe.each(SCENARIOS)('KarmadaApiObjects: %s', (_scenario, props) => {
   });
 
   test('component ClusterRoleBindings bind exactly the components\' certificate users, each to its own role', () => {
-    const components = [Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK, Component.AGGREGATED_API_SERVER,
+    const components = [Component.AGGREGATED_API_SERVER, Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK,
       ...(props.descheduler ? [Component.DESCHEDULER] : []), ...(props.search ? [Component.SEARCH] : []),
       ...(props.metricsAdapter ? [Component.METRICS_ADAPTER] : [])];
     const componentBindings = ofKind(objects, 'ClusterRoleBinding').filter(b => b.metadata.name.startsWith('system:karmada:karmada-'));

@@ -341,7 +341,7 @@ describe('NetworkPolicies: exact objects', () => {
         to: [{
           podSelector: {
             matchLabels: { 'app.kubernetes.io/instance': 'karmada' },
-            matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['karmada-webhook', 'karmada-aggregated-apiserver'] }],
+            matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['karmada-aggregated-apiserver', 'karmada-webhook'] }],
           },
         }],
         ports: [{ protocol: 'TCP', port: 8443 }],

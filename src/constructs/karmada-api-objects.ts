@@ -347,7 +347,7 @@ export class KarmadaApiObjects extends Construct {
 
     this.addUserRbac(labels);
     const components = [
-      Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK, Component.AGGREGATED_API_SERVER,
+      Component.AGGREGATED_API_SERVER, Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK,
       ...(props.descheduler ? [Component.DESCHEDULER] : []),
       ...(props.search ? [Component.SEARCH] : []),
       ...(props.metricsAdapter ? [Component.METRICS_ADAPTER] : []),

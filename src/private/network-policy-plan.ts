@@ -136,7 +136,7 @@ export function planNetworkPolicies(input: NetworkPolicyPlanInput): PlannedNetwo
   const optional = (on: boolean, component: string) => (on ? [component] : []);
   const etcdClientsOfNode = [Component.API_SERVER, Component.AGGREGATED_API_SERVER, ...optional(input.search, Component.SEARCH)];
   const servedComponents = [
-    Component.WEBHOOK, Component.AGGREGATED_API_SERVER, ...optional(input.search, Component.SEARCH),
+    Component.AGGREGATED_API_SERVER, Component.WEBHOOK, ...optional(input.search, Component.SEARCH),
     ...optional(input.metricsAdapter, Component.METRICS_ADAPTER),
   ];
   const estimatorClients = [Component.SCHEDULER, ...optional(input.descheduler, Component.DESCHEDULER)];
@@ -146,7 +146,7 @@ export function planNetworkPolicies(input: NetworkPolicyPlanInput): PlannedNetwo
     ...optional(input.metricsAdapter, Component.METRICS_ADAPTER), ...optional(input.bootstrapJob, Component.BOOTSTRAP),
   ];
   const memberClusterClients = [
-    Component.CONTROLLER_MANAGER, Component.AGGREGATED_API_SERVER, ...optional(input.search, Component.SEARCH),
+    Component.AGGREGATED_API_SERVER, Component.CONTROLLER_MANAGER, ...optional(input.search, Component.SEARCH),
     ...optional(input.metricsAdapter, Component.METRICS_ADAPTER), ...optional(input.schedulerEstimators, Component.SCHEDULER_ESTIMATOR),
   ];
   const inClusterEtcd = input.etcdMemberNames.length > 0;
