@@ -1,6 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { KarmadaImages } from '../images';
+import { ControlPlaneComponentSettings } from '../component-settings';
+import { KarmadaImages, KarmadaVersions } from '../images';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import { ResolvedLeaderElection, leaderElectionTimingArgs } from '../private/leader-election';
 import { KARMADA_SYSTEM_NAMESPACE, Ports } from '../private/names';
 
@@ -23,6 +25,71 @@ export interface ControlPlaneNodeContext {
   readonly schedulerEstimatorServicePrefix?: string;
   /** The lease, renew and retry timing of every component that elects a leader. */
   readonly leaderElection: ResolvedLeaderElection;
+}
+
+/** How karmada-apiserver reaches a component that serves it. */
+export type ServingRole =
+  /** karmada-apiserver itself: its serving certificate covers every name clients dial it by. */
+  | 'apiserver'
+  /** karmada-webhook: admission and conversion calls through its host Service. */
+  | 'webhook'
+  /** An aggregated API server behind APIServices, reached through an ExternalName Service inside the Karmada API. */
+  | 'aggregated-api-server';
+
+/** An aggregated API (an APIService) that a component serves. */
+export interface AggregatedApi {
+  readonly group: string;
+  readonly version: string;
+  readonly groupPriorityMinimum: number;
+  readonly versionPriority: number;
+}
+
+/** What the installation tells a component's planner checks. */
+export interface ComponentPlanInput {
+  /** The member clusters that have a scheduler estimator. */
+  readonly schedulerEstimatorClusters: readonly string[];
+}
+
+/**
+ * Everything the library knows about one control-plane component, in the component's own file: its name, image,
+ * settings, switch, what it needs (certificates, etcd, RBAC inside the Karmada API) and what it talks to (network
+ * policies), and how it runs on a node. The tables of images, settings, certificates, RBAC and network policies are
+ * derived from the list of these in `registry.ts`.
+ */
+export interface ControlPlaneComponent {
+  /** The component's name: label `app.kubernetes.io/name`, e.g. `karmada-search`. */
+  readonly name: string;
+  /** Its field in `KarmadaImages` and in `ControlPlaneComponentSettings`. */
+  readonly field: keyof KarmadaImages & keyof ControlPlaneComponentSettings;
+  /** The image it runs unless `KarmadaImages` names another. */
+  readonly defaultImage: string;
+  /** The switch that runs it; undefined: it always runs. */
+  readonly switch?: keyof OptionalKarmadaComponents;
+  /** How karmada-apiserver reaches it, when it does (a serving certificate and a host Service). */
+  readonly serving?: ServingRole;
+  /** The APIServices it serves (an aggregated API server). */
+  readonly aggregatedApis?: readonly AggregatedApi[];
+  /** It presents a client certificate of its own to karmada-apiserver. */
+  readonly karmadaApiClient: boolean;
+  /** It dials etcd: the node's local member when stacked, every member otherwise. */
+  readonly etcdClient: boolean;
+  /** It dials the scheduler estimators (gRPC, with a client certificate of its own) when there are any. */
+  readonly dialsEstimators?: boolean;
+  /** It dials member clusters' apiservers. */
+  readonly dialsMemberClusters?: boolean;
+  /** Its ClusterRole inside the Karmada API, bound to its certificate's user. */
+  readonly rbac?: readonly kplus.k8s.PolicyRule[];
+  /** Its host Service publishes not-ready addresses (it must be reached before it is ready). */
+  readonly publishNotReadyAddresses?: boolean;
+  /** Warnings about the installation it runs in (legal but unsafe). */
+  readonly planWarnings?: (installation: ComponentPlanInput) => string[];
+  /** The component as it runs on one control-plane node. */
+  readonly render: (node: ControlPlaneNodeContext) => ComponentSpec;
+}
+
+/** The default image of a Karmada component: `docker.io/karmada/<component>:<Karmada version>`. */
+export function karmadaImage(component: string): string {
+  return `docker.io/karmada/${component}:${KarmadaVersions.KARMADA}`;
 }
 
 /** A Secret mounted read-only into a component. */

@@ -1,4 +1,7 @@
-import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer } from './component-spec';
+import {
+  ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, extensionApiServer, karmadaImage,
+} from './component-spec';
+import { MEMBER_CLUSTER_SECRETS } from './rbac-rules';
 import { Component, SecretNames } from '../private/names';
 
 /**
@@ -17,3 +20,21 @@ export function karmadaAggregatedApiServer(node: ControlPlaneNodeContext): Compo
     resources: LIGHT_COMPONENT_RESOURCES,
   });
 }
+
+/** karmada-aggregated-apiserver: on every node, behind the APIService of Karmada's `cluster.karmada.io`. */
+export const KARMADA_AGGREGATED_APISERVER: ControlPlaneComponent = {
+  name: Component.AGGREGATED_API_SERVER,
+  field: 'aggregatedApiServer',
+  defaultImage: karmadaImage(Component.AGGREGATED_API_SERVER),
+  serving: 'aggregated-api-server',
+  // Karmada's own groups: groupPriorityMinimum 2000, versionPriority 10 (all three installers).
+  aggregatedApis: [{ group: 'cluster.karmada.io', version: 'v1alpha1', groupPriorityMinimum: 2000, versionPriority: 10 }],
+  karmadaApiClient: true,
+  etcdClient: true,
+  // The cluster proxy (`clusters/<name>/proxy`).
+  dialsMemberClusters: true,
+  // pkg/registry/cluster: Clusters live in its own etcd; the cluster proxy (`clusters/proxy`) reads the member's
+  // Secrets through an informer (and a direct get when the informer misses one).
+  rbac: [MEMBER_CLUSTER_SECRETS],
+  render: karmadaAggregatedApiServer,
+};

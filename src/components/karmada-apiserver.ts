@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, httpProbe } from './component-spec';
+import { ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, httpProbe } from './component-spec';
+import { KarmadaVersions } from '../images';
 import { Component, Ports, SecretNames } from '../private/names';
 
 const PKI = '/etc/karmada/pki';
@@ -68,3 +69,14 @@ export function karmadaApiServer(node: ControlPlaneNodeContext): ComponentSpec {
     },
   };
 }
+
+/** karmada-apiserver: the upstream kube-apiserver, on every node, in front of that node's etcd (or every member). */
+export const KARMADA_APISERVER: ControlPlaneComponent = {
+  name: Component.API_SERVER,
+  field: 'apiServer',
+  defaultImage: `registry.k8s.io/kube-apiserver:${KarmadaVersions.KUBERNETES}`,
+  serving: 'apiserver',
+  karmadaApiClient: false,
+  etcdClient: true,
+  render: karmadaApiServer,
+};

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ComponentSpec, ControlPlaneNodeContext, karmadaClientComponent } from './component-spec';
+import { ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, karmadaClientComponent, karmadaImage } from './component-spec';
 import { Component, SecretNames } from '../private/names';
 
 /** karmada-controller-manager on one control-plane node, talking to that node's apiserver. */
@@ -18,3 +18,19 @@ export function karmadaControllerManager(node: ControlPlaneNodeContext): Compone
     },
   });
 }
+
+/** karmada-controller-manager: on every node, one leader at a time. */
+export const KARMADA_CONTROLLER_MANAGER: ControlPlaneComponent = {
+  name: Component.CONTROLLER_MANAGER,
+  field: 'controllerManager',
+  defaultImage: karmadaImage(Component.CONTROLLER_MANAGER),
+  karmadaApiClient: true,
+  etcdClient: false,
+  // It pushes Works to the member clusters and watches their status.
+  dialsMemberClusters: true,
+  // It propagates resource templates of any type, including CRDs and RBAC objects that only the user knows, creates
+  // Works and namespaces, approves agent CSRs, and drives every Karmada API: it needs every verb on every resource
+  // (this is what the upstream installers give it through system:masters).
+  rbac: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+  render: karmadaControllerManager,
+};

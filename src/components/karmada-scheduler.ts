@@ -1,4 +1,7 @@
-import { ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SecretMount, karmadaClientComponent } from './component-spec';
+import {
+  ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SecretMount, karmadaClientComponent, karmadaImage,
+} from './component-spec';
+import { ESTIMATOR_SERVICE_LOOKUP, EVENTS, KARMADA_GROUPS_READ, LEADER_ELECTION, READ } from './rbac-rules';
 import { Component, KARMADA_SYSTEM_NAMESPACE, Ports, SecretNames } from '../private/names';
 
 /** Where the scheduler's and descheduler's gRPC client certificate for the estimators is mounted. */
@@ -41,3 +44,24 @@ export function karmadaScheduler(node: ControlPlaneNodeContext): ComponentSpec {
     resources: LIGHT_COMPONENT_RESOURCES,
   });
 }
+
+/** karmada-scheduler: on every node, one leader at a time. */
+export const KARMADA_SCHEDULER: ControlPlaneComponent = {
+  name: Component.SCHEDULER,
+  field: 'scheduler',
+  defaultImage: karmadaImage(Component.SCHEDULER),
+  karmadaApiClient: true,
+  etcdClient: false,
+  dialsEstimators: true,
+  // pkg/scheduler: informers on ResourceBindings, ClusterResourceBindings and Clusters; merge-patches the binding's
+  // spec (the placement result) and its status subresource; records events; leader election; estimator Services.
+  rbac: [
+    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings', 'clusterresourcebindings'], verbs: [...READ, 'patch', 'update'] },
+    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings/status', 'clusterresourcebindings/status'], verbs: ['get', 'patch', 'update'] },
+    KARMADA_GROUPS_READ,
+    ...EVENTS,
+    LEADER_ELECTION,
+    ESTIMATOR_SERVICE_LOOKUP,
+  ],
+  render: karmadaScheduler,
+};

@@ -1,8 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SERVING_PKI,
-  httpProbe, kubeconfigPath,
+  CLIENT_PKI, ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, LIGHT_COMPONENT_RESOURCES, SERVING_PKI,
+  httpProbe, karmadaImage, kubeconfigPath,
 } from './component-spec';
+import { KARMADA_GROUPS_READ } from './rbac-rules';
 import { Component, Ports, SecretNames } from '../private/names';
 
 const HEALTH_PORT = 8000;
@@ -50,3 +51,21 @@ export function karmadaWebhook(node: ControlPlaneNodeContext): ComponentSpec {
     resources: LIGHT_COMPONENT_RESOURCES,
   };
 }
+
+/** karmada-webhook: on every node, behind the Karmada API's webhook configurations and CRD conversion. */
+export const KARMADA_WEBHOOK: ControlPlaneComponent = {
+  name: Component.WEBHOOK,
+  field: 'webhook',
+  defaultImage: karmadaImage(Component.WEBHOOK),
+  serving: 'webhook',
+  karmadaApiClient: true,
+  etcdClient: false,
+  // pkg/webhook: the controller-runtime client caches ResourceInterpreterCustomizations (their validation checks
+  // conflicts with the others) and FederatedResourceQuotas; the ResourceBinding validation charges a binding's
+  // resources to the quotas by updating their status subresource. Every other handler only decodes the request.
+  rbac: [
+    KARMADA_GROUPS_READ,
+    { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas/status'], verbs: ['update'] },
+  ],
+  render: karmadaWebhook,
+};

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CLIENT_PKI, ComponentSpec, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
+import { CLIENT_PKI, ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
+import { KarmadaVersions } from '../images';
 import { leaderElectionTimingArgs } from '../private/leader-election';
 import { Component, Ports, SecretNames } from '../private/names';
 
@@ -69,3 +70,16 @@ export function kubeControllerManager(node: ControlPlaneNodeContext): ComponentS
     },
   };
 }
+
+/**
+ * kube-controller-manager: the upstream image, on every node, one leader at a time. Kubernetes' built-in RBAC already
+ * grants its user (`system:kube-controller-manager`) what it needs, so it brings no ClusterRole of its own.
+ */
+export const KUBE_CONTROLLER_MANAGER: ControlPlaneComponent = {
+  name: Component.KUBE_CONTROLLER_MANAGER,
+  field: 'kubeControllerManager',
+  defaultImage: `registry.k8s.io/kube-controller-manager:${KarmadaVersions.KUBERNETES}`,
+  karmadaApiClient: true,
+  etcdClient: false,
+  render: kubeControllerManager,
+};

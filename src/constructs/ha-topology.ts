@@ -2,11 +2,13 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
+import { runningComponents } from '../components/registry';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { FailureToleranceReport } from '../failure-tolerance';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { KarmadaComponents } from '../karmada-components';
 import { LeaderElectionOptions } from '../leader-election';
 import { CertificateDescription, Pki, PkiMode } from '../pki';
 import { EtcdBackup, EtcdBackupOptions } from './etcd-backup';
@@ -69,31 +71,6 @@ export interface ApiServerServiceOptions {
    * @default - none
    */
   readonly externalIpAddresses?: string[];
-}
-
-/** The optional Karmada components, each off unless switched on. */
-export interface KarmadaComponents {
-  /**
-   * karmada-descheduler on every control-plane node (it needs scheduler estimators to act on).
-   * @default false
-   */
-  readonly descheduler?: boolean;
-  /**
-   * karmada-search on every control-plane node, with its APIService `v1alpha1.search.karmada.io`.
-   * @default false
-   */
-  readonly search?: boolean;
-  /**
-   * karmada-metrics-adapter on every control-plane node, with its metrics APIServices.
-   * @default false
-   */
-  readonly metricsAdapter?: boolean;
-  /**
-   * Member clusters to run a karmada-scheduler-estimator for (one Deployment and Service each). Each needs a Secret
-   * `<name>-scheduler-estimator-<cluster>-kubeconfig` with key `kubeconfig` for that member cluster.
-   * @default - none: the scheduler runs without estimators
-   */
-  readonly schedulerEstimatorClusters?: string[];
 }
 
 /** Serving member clusters in pull mode (karmada-agent registers itself). */
@@ -383,7 +360,7 @@ export class HATopology extends Construct {
       certManager: pki.mode === PkiMode.CERT_MANAGER,
       apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
-      descheduler: components.descheduler ?? false,
+      components,
       etcdBackup: etcdBackupOn ? {
         schedule: props.etcdBackup?.schedule,
         retention: props.etcdBackup?.retention,
@@ -605,26 +582,19 @@ export class HATopology extends Construct {
   }
 
   /**
-   * The Services karmada-apiserver reaches the other servers through (443 to 8443): any node's instance will do.
-   *
-   * karmada-search reads its own API group (its ResourceRegistries) through karmada-apiserver and its own APIService
-   * while it starts, and passes /readyz and /livez only once those informers have synced: its Service publishes
-   * not-ready addresses, or the aggregator could never reach it and it would never become ready (the real v1.18.2
-   * binary, run from this YAML, crash-looped so).
+   * The Services karmada-apiserver reaches the other servers through (443 to 8443): any node's instance will do. A
+   * component that must be reached before it is ready (karmada-search: see its file) has its not-ready addresses
+   * published.
    */
   private addServedComponentServices(components: KarmadaComponents): void {
-    const servedComponents = [
-      Component.AGGREGATED_API_SERVER, Component.WEBHOOK,
-      ...(components.search ? [Component.SEARCH] : []),
-      ...(components.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
-    ];
-    for (const component of servedComponents) {
+    const servedComponents = runningComponents(components).filter(component => component.serving !== undefined && component.serving !== 'apiserver');
+    for (const { name: component, publishNotReadyAddresses } of servedComponents) {
       const selector = componentSelector(this.name, component);
       new kplus.Service(this, `${component}-service`, {
         metadata: { name: hostServiceName(this.name, component), namespace: this.namespace, labels: selector },
         selector: kplus.Pods.select(this, `${component}-pods`, { labels: selector }),
         ports: [{ name: 'https', port: Ports.SERVED_COMPONENT_SERVICE, targetPort: Ports.EXTENSION_SERVER }],
-        ...(component === Component.SEARCH ? { publishNotReadyAddresses: true } : {}),
+        ...(publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
       });
     }
   }

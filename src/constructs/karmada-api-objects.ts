@@ -1,6 +1,10 @@
 import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ControlPlaneComponent } from '../components/component-spec';
+import { READ, WRITE } from '../components/rbac-rules';
+import { runningComponents } from '../components/registry';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import { serviceHostName } from '../private/dns';
 import { renderOptions, karmadaCrds } from '../private/karmada-crds';
 import {
@@ -15,7 +19,7 @@ const k8s = kplus.k8s;
 /**
  * Props of the objects that must exist inside the Karmada API.
  */
-export interface KarmadaApiObjectsProps {
+export interface KarmadaApiObjectsProps extends OptionalKarmadaComponents {
   /**
    * The installation's name: the prefix of its Services in the host cluster (e.g. `<instance>-webhook`).
    * @default 'karmada'
@@ -39,22 +43,6 @@ export interface KarmadaApiObjectsProps {
    *   it finds in the cluster
    */
   readonly caBundle?: string;
-  /**
-   * karmada-search runs: register its APIService `v1alpha1.search.karmada.io` and grant it what it reads.
-   * @default false
-   */
-  readonly search?: boolean;
-  /**
-   * karmada-metrics-adapter runs: register the `metrics.k8s.io` and `custom.metrics.k8s.io` APIServices and grant it
-   * what it reads.
-   * @default false
-   */
-  readonly metricsAdapter?: boolean;
-  /**
-   * karmada-descheduler runs: grant it what it reads and writes.
-   * @default false
-   */
-  readonly descheduler?: boolean;
   /**
    * Pull mode: the https URL member clusters' karmada-agents reach karmada-apiserver at from outside the host cluster
    * (it must be in the apiserver's serving certificate). When given, the objects `karmadactl register` relies on are
@@ -116,122 +104,6 @@ const VALIDATING_WEBHOOKS: WebhookSpec[] = [
   { name: 'resourcebinding.karmada.io', path: 'validate-resourcebinding', apiGroup: 'work.karmada.io', resource: 'resourcebindings', scope: 'Namespaced', operations: CREATE_UPDATE, sideEffects: 'NoneOnDryRun' },
   { name: 'clustertaintpolicy.karmada.io', path: 'validate-clustertaintpolicy', apiGroup: 'policy.karmada.io', resource: 'clustertaintpolicies', scope: 'Cluster', operations: CREATE_UPDATE },
 ];
-
-/** An aggregated API (APIService) and the component that serves it. */
-interface AggregatedApi {
-  readonly group: string;
-  readonly version: string;
-  readonly component: string;
-  readonly groupPriorityMinimum: number;
-  readonly versionPriority: number;
-}
-
-/** Karmada's own groups: groupPriorityMinimum 2000, versionPriority 10 (all three installers). */
-const CLUSTER_API: AggregatedApi = { group: 'cluster.karmada.io', version: 'v1alpha1', component: Component.AGGREGATED_API_SERVER, groupPriorityMinimum: 2000, versionPriority: 10 };
-const SEARCH_API: AggregatedApi = { group: 'search.karmada.io', version: 'v1alpha1', component: Component.SEARCH, groupPriorityMinimum: 2000, versionPriority: 10 };
-/** The metrics groups: groupPriorityMinimum 100, versionPriority 200 (the operator's values; the usual ones for metrics APIs). */
-const METRICS_APIS: AggregatedApi[] = [
-  { group: 'metrics.k8s.io', version: 'v1beta1', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
-  { group: 'custom.metrics.k8s.io', version: 'v1beta1', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
-  { group: 'custom.metrics.k8s.io', version: 'v1beta2', component: Component.METRICS_ADAPTER, groupPriorityMinimum: 100, versionPriority: 200 },
-];
-
-type Rule = kplus.k8s.PolicyRule;
-
-const READ = ['get', 'list', 'watch'];
-const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-const EVENTS: Rule[] = [
-  // Events about bindings and their resource templates, in any namespace (client-go's event recorder).
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
-];
-/** Leader election (`--leader-elect`, a Lease in karmada-system by default). */
-const LEADER_ELECTION: Rule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] };
-/**
- * The scheduler-estimator connection: the scheduler and descheduler look up the ExternalName Service
- * `<prefix>-<cluster>` in karmada-system (`pkg/estimator/client/service.go`); "not found" makes them fall back to the
- * host's DNS name, but "forbidden" would fail the connection.
- */
-const ESTIMATOR_SERVICE_LOOKUP: Rule = { apiGroups: [''], resources: ['services'], verbs: ['get'] };
-/**
- * The credentials of member clusters: `Cluster.spec.secretRef` and `impersonatorSecretRef` name Secrets in any
- * namespace (karmadactl uses `karmada-cluster`); the aggregated API servers list and watch them through an informer.
- */
-const MEMBER_CLUSTER_SECRETS: Rule = { apiGroups: [''], resources: ['secrets'], verbs: READ };
-const CLUSTERS_READ: Rule = { apiGroups: ['cluster.karmada.io'], resources: ['clusters'], verbs: READ };
-/**
- * Read on Karmada's own API groups (none holds credentials). An informer without list rights never syncs and stalls
- * its component, and the informers a component starts change between releases (older schedulers also watched the
- * propagation policies), so the components that act on Karmada's objects may read all of them.
- */
-const KARMADA_GROUPS_READ: Rule = {
-  apiGroups: ['cluster.karmada.io', 'policy.karmada.io', 'work.karmada.io', 'config.karmada.io', 'networking.karmada.io',
-    'autoscaling.karmada.io', 'apps.karmada.io', 'remedy.karmada.io'],
-  resources: ['*'],
-  verbs: READ,
-};
-
-/**
- * The ClusterRole of each Karmada component, derived from what Karmada v1.18.2's code lists, watches and writes.
- * Least privilege, but never less than a component needs: a missing permission crash-loops it or fails requests.
- */
-const COMPONENT_RULES: Record<string, Rule[]> = {
-  // karmada-controller-manager propagates resource templates of any type, including CRDs and RBAC objects that only
-  // the user knows, creates Works and namespaces, approves agent CSRs, and drives every Karmada API: it needs every
-  // verb on every resource (this is what the upstream installers give it through system:masters).
-  [Component.CONTROLLER_MANAGER]: [
-    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
-  ],
-  // pkg/scheduler: informers on ResourceBindings, ClusterResourceBindings and Clusters; merge-patches the binding's
-  // spec (the placement result) and its status subresource; records events; leader election; estimator Services.
-  [Component.SCHEDULER]: [
-    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings', 'clusterresourcebindings'], verbs: [...READ, 'patch', 'update'] },
-    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings/status', 'clusterresourcebindings/status'], verbs: ['get', 'patch', 'update'] },
-    KARMADA_GROUPS_READ,
-    ...EVENTS,
-    LEADER_ELECTION,
-    ESTIMATOR_SERVICE_LOOKUP,
-  ],
-  // pkg/webhook: the controller-runtime client caches ResourceInterpreterCustomizations (their validation checks
-  // conflicts with the others) and FederatedResourceQuotas; the ResourceBinding validation charges a binding's
-  // resources to the quotas by updating their status subresource. Every other handler only decodes the request.
-  [Component.WEBHOOK]: [
-    KARMADA_GROUPS_READ,
-    { apiGroups: ['policy.karmada.io'], resources: ['federatedresourcequotas/status'], verbs: ['update'] },
-  ],
-  // pkg/registry/cluster: Clusters live in its own etcd; the cluster proxy (`clusters/proxy`) reads the member's
-  // Secrets through an informer (and a direct get when the informer misses one).
-  [Component.AGGREGATED_API_SERVER]: [
-    MEMBER_CLUSTER_SECRETS,
-  ],
-  // pkg/descheduler: informers on ResourceBindings and Clusters; updates a binding to evict unschedulable replicas;
-  // records events; leader election; estimator Services.
-  [Component.DESCHEDULER]: [
-    { apiGroups: ['work.karmada.io'], resources: ['resourcebindings'], verbs: [...READ, 'update'] },
-    KARMADA_GROUPS_READ,
-    ...EVENTS,
-    LEADER_ELECTION,
-    ESTIMATOR_SERVICE_LOOKUP,
-  ],
-  // pkg/search: informers on Clusters and ResourceRegistries (served by karmada-search itself, listed through
-  // karmada-apiserver); member-cluster clients built from the clusters' Secrets (informer and direct gets). Its
-  // proxy forwards requests it cannot answer from cache to karmada-apiserver with its own identity: those requests
-  // get only these read rights, not the caller's.
-  [Component.SEARCH]: [
-    CLUSTERS_READ,
-    { apiGroups: ['search.karmada.io'], resources: ['resourceregistries'], verbs: READ },
-    MEMBER_CLUSTER_SECRETS,
-  ],
-  // pkg/metricsadapter: an informer on Clusters and member-cluster clients built from their Secrets (informer and
-  // direct gets); it serves pods' and nodes' metrics from the member clusters.
-  [Component.METRICS_ADAPTER]: [
-    CLUSTERS_READ,
-    MEMBER_CLUSTER_SECRETS,
-  ],
-};
-
-/** Aggregated API servers: they delegate authentication and authorization to karmada-apiserver. */
-const AGGREGATED_API_SERVERS: string[] = [Component.AGGREGATED_API_SERVER, Component.SEARCH, Component.METRICS_ADAPTER];
 
 /** Karmada's resources a person with the built-in `view` or `edit` role may use (upstream `karmada-view`/`-edit`). */
 const USER_FACING_RESOURCES: Array<[string, string[]]> = [
@@ -320,8 +192,9 @@ export class KarmadaApiObjects extends Construct {
 
     // APIServices: each points at an ExternalName Service in karmada-system *inside* the Karmada API, which names the
     // component's Service in the host cluster (karmada-apiserver resolves it through the host's DNS).
-    const apis = [CLUSTER_API, ...(props.search ? [SEARCH_API] : []), ...(props.metricsAdapter ? METRICS_APIS : [])];
-    for (const component of [...new Set(apis.map(api => api.component))]) {
+    const aggregatedApiServers = runningComponents(props).filter(component => (component.aggregatedApis ?? []).length > 0);
+    const apis = aggregatedApiServers.flatMap(component => component.aggregatedApis!.map(api => ({ ...api, component: component.name })));
+    for (const component of aggregatedApiServers.map(server => server.name)) {
       new k8s.KubeService(this, `ExternalName-${component}`, {
         metadata: { name: karmadaSideServiceName(component), namespace: KARMADA_SYSTEM_NAMESPACE, labels },
         spec: {
@@ -346,13 +219,7 @@ export class KarmadaApiObjects extends Construct {
     }
 
     this.addUserRbac(labels);
-    const components = [
-      Component.AGGREGATED_API_SERVER, Component.CONTROLLER_MANAGER, Component.SCHEDULER, Component.WEBHOOK,
-      ...(props.descheduler ? [Component.DESCHEDULER] : []),
-      ...(props.search ? [Component.SEARCH] : []),
-      ...(props.metricsAdapter ? [Component.METRICS_ADAPTER] : []),
-    ];
-    for (const component of components) {
+    for (const component of runningComponents(props).filter(withRoles => withRoles.rbac !== undefined)) {
       this.addComponentRbac(component, labels);
     }
     if (props.pullModeApiEndpoint !== undefined) {
@@ -390,16 +257,16 @@ export class KarmadaApiObjects extends Construct {
   }
 
   /** A component's ClusterRole, bound to its certificate's user; aggregated API servers also get delegation rights. */
-  private addComponentRbac(component: string, labels: Record<string, string>): void {
+  private addComponentRbac({ name: component, rbac, serving }: ControlPlaneComponent, labels: Record<string, string>): void {
     const user = componentUserName(component);
     const subjects = [{ kind: 'User', apiGroup: RBAC_GROUP, name: user }];
-    new k8s.KubeClusterRole(this, `Role-${component}`, { metadata: { name: user, labels }, rules: COMPONENT_RULES[component] });
+    new k8s.KubeClusterRole(this, `Role-${component}`, { metadata: { name: user, labels }, rules: [...rbac ?? []] });
     new k8s.KubeClusterRoleBinding(this, `Binding-${component}`, {
       metadata: { name: user, labels },
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: user },
       subjects,
     });
-    if (AGGREGATED_API_SERVERS.includes(component)) {
+    if (serving === 'aggregated-api-server') {
       // Delegated authentication and authorization: TokenReviews and SubjectAccessReviews against karmada-apiserver.
       new k8s.KubeClusterRoleBinding(this, `AuthDelegator-${component}`, {
         metadata: { name: `${user}:auth-delegator`, labels },

@@ -3,16 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
-import { karmadaAggregatedApiServer } from '../components/karmada-aggregated-apiserver';
-import { karmadaApiServer } from '../components/karmada-apiserver';
-import { karmadaControllerManager } from '../components/karmada-controller-manager';
-import { karmadaDescheduler } from '../components/karmada-descheduler';
-import { karmadaMetricsAdapter } from '../components/karmada-metrics-adapter';
-import { karmadaScheduler } from '../components/karmada-scheduler';
-import { karmadaSearch } from '../components/karmada-search';
-import { karmadaWebhook } from '../components/karmada-webhook';
-import { kubeControllerManager } from '../components/kube-controller-manager';
+import { runningComponents } from '../components/registry';
 import { KarmadaImages } from '../images';
+import { KarmadaComponents } from '../karmada-components';
 import { LeaderElectionOptions } from '../leader-election';
 import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
@@ -43,7 +36,7 @@ export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = MAX_NODE_NAME_LENGTH;
 /**
  * Props of one control-plane node.
  */
-export interface KarmadaControlPlaneNodeProps {
+export interface KarmadaControlPlaneNodeProps extends KarmadaComponents {
   /**
    * The node's name: the value of its pods' `karmada.io/control-plane-node` label and the prefix of its objects.
    * A DNS-1123 label of at most 40 characters.
@@ -92,26 +85,6 @@ export interface KarmadaControlPlaneNodeProps {
    * @default - each client's own Secret, `<instance>-<component>-etcd-client-cert`, issued by the etcd CA
    */
   readonly etcdClientCertificateSecret?: string;
-  /**
-   * Run karmada-descheduler on this node.
-   * @default false
-   */
-  readonly descheduler?: boolean;
-  /**
-   * Run karmada-search on this node.
-   * @default false
-   */
-  readonly search?: boolean;
-  /**
-   * Run karmada-metrics-adapter on this node.
-   * @default false
-   */
-  readonly metricsAdapter?: boolean;
-  /**
-   * The member clusters that have a karmada-scheduler-estimator: the scheduler (and descheduler) dial them.
-   * @default - none: the scheduler runs without estimators
-   */
-  readonly schedulerEstimatorClusters?: string[];
   /**
    * Serve pull-mode member clusters: kube-controller-manager signs karmada-agent client certificates with the
    * Karmada CA, whose key it then mounts (Secret `<instance>-ca`).
@@ -216,17 +189,7 @@ export class KarmadaControlPlaneNode extends Construct {
       schedulerEstimatorServicePrefix: (props.schedulerEstimatorClusters ?? []).length > 0 ? schedulerEstimatorServicePrefix(instance) : undefined,
       leaderElection: resolveLeaderElection(props.leaderElection),
     };
-    const components = [
-      karmadaApiServer(context),
-      karmadaAggregatedApiServer(context),
-      kubeControllerManager(context),
-      karmadaControllerManager(context),
-      karmadaScheduler(context),
-      karmadaWebhook(context),
-      ...(props.descheduler ? [karmadaDescheduler(context)] : []),
-      ...(props.search ? [karmadaSearch(context)] : []),
-      ...(props.metricsAdapter ? [karmadaMetricsAdapter(context)] : []),
-    ];
+    const components = runningComponents(props).map(component => component.render(context));
 
     const kubeconfigs = new kplus.ConfigMap(this, 'Kubeconfigs', {
       metadata: { name: `${this.nodeName}-kubeconfigs`, namespace: this.namespace },

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { EtcdPlacement } from '../etcd-topology';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
@@ -62,7 +63,7 @@ export interface NetworkPolicyOptions {
 }
 
 /** Props of an installation's NetworkPolicies. */
-export interface KarmadaNetworkPoliciesProps {
+export interface KarmadaNetworkPoliciesProps extends OptionalKarmadaComponents {
   /**
    * The installation (label `app.kubernetes.io/instance`, the prefix of the policies' names).
    * @default 'karmada'
@@ -94,21 +95,6 @@ export interface KarmadaNetworkPoliciesProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly apiServerServiceType?: kplus.ServiceType;
-  /**
-   * karmada-descheduler runs.
-   * @default false
-   */
-  readonly descheduler?: boolean;
-  /**
-   * karmada-search runs.
-   * @default false
-   */
-  readonly search?: boolean;
-  /**
-   * karmada-metrics-adapter runs.
-   * @default false
-   */
-  readonly metricsAdapter?: boolean;
   /**
    * Scheduler estimators run.
    * @default false

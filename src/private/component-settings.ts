@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Component } from './names';
 import { ETCD_COMPONENT } from './selectors';
 import { ComponentSettings, ControlPlaneComponentSettings } from '../component-settings';
+import { CONTROL_PLANE_COMPONENTS } from '../components/registry';
 
 /** The highest built-in class: the pods a node needs to work (kubelet static control planes, etcd). */
 export const SYSTEM_NODE_CRITICAL = 'system-node-critical';
@@ -11,15 +12,7 @@ export const SYSTEM_CLUSTER_CRITICAL = 'system-cluster-critical';
 
 /** The settings field of each component. */
 export const COMPONENT_SETTINGS_FIELDS: { readonly [component: string]: keyof ControlPlaneComponentSettings } = {
-  [Component.API_SERVER]: 'apiServer',
-  [Component.AGGREGATED_API_SERVER]: 'aggregatedApiServer',
-  [Component.KUBE_CONTROLLER_MANAGER]: 'kubeControllerManager',
-  [Component.CONTROLLER_MANAGER]: 'controllerManager',
-  [Component.SCHEDULER]: 'scheduler',
-  [Component.WEBHOOK]: 'webhook',
-  [Component.DESCHEDULER]: 'descheduler',
-  [Component.SEARCH]: 'search',
-  [Component.METRICS_ADAPTER]: 'metricsAdapter',
+  ...Object.fromEntries(CONTROL_PLANE_COMPONENTS.map(component => [component.name, component.field])),
   [Component.SCHEDULER_ESTIMATOR]: 'schedulerEstimator',
   [ETCD_COMPONENT]: 'etcd',
 };

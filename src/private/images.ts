@@ -1,19 +1,13 @@
+import { karmadaImage } from '../components/component-spec';
+import { CONTROL_PLANE_COMPONENTS } from '../components/registry';
 import { KarmadaImages, KarmadaVersions } from '../images';
+import { Component } from './names';
 
-const karmada = (component: string) => `docker.io/karmada/${component}:${KarmadaVersions.KARMADA}`;
-
-/** The default image of every component. */
+/** The default image of every component: the control-plane components' own, then the estimators', kubectl and a shell. */
 export const DEFAULT_IMAGES: Required<KarmadaImages> = {
-  apiServer: `registry.k8s.io/kube-apiserver:${KarmadaVersions.KUBERNETES}`,
-  aggregatedApiServer: karmada('karmada-aggregated-apiserver'),
-  kubeControllerManager: `registry.k8s.io/kube-controller-manager:${KarmadaVersions.KUBERNETES}`,
-  controllerManager: karmada('karmada-controller-manager'),
-  scheduler: karmada('karmada-scheduler'),
-  webhook: karmada('karmada-webhook'),
-  descheduler: karmada('karmada-descheduler'),
-  search: karmada('karmada-search'),
-  metricsAdapter: karmada('karmada-metrics-adapter'),
-  schedulerEstimator: karmada('karmada-scheduler-estimator'),
+  ...Object.fromEntries(CONTROL_PLANE_COMPONENTS.map(component => [component.field, component.defaultImage])) as Pick<Required<KarmadaImages>,
+  typeof CONTROL_PLANE_COMPONENTS[number]['field']>,
+  schedulerEstimator: karmadaImage(Component.SCHEDULER_ESTIMATOR),
   kubectl: `registry.k8s.io/kubectl:${KarmadaVersions.KUBERNETES}`,
   shell: 'docker.io/library/busybox:1.37.0',
 };

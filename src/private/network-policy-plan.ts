@@ -1,5 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Component, Ports } from './names';
+import { ControlPlaneComponent } from '../components/component-spec';
+import { componentsThat } from '../components/registry';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import {
   componentSelector, componentsPodSelector, ETCD_COMPONENT, etcdMemberSelector, installationPodSelector, namespaceNameSelector,
 } from './selectors';
@@ -21,8 +24,8 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
  */
 export const METRICS_PORTS = [EtcdPorts.METRICS, Ports.KARMADA_METRICS, Ports.KUBE_CONTROLLER_MANAGER];
 
-/** Everything the rule set depends on. */
-export interface NetworkPolicyPlanInput {
+/** Everything the rule set depends on; the switches say which optional components run. */
+export interface NetworkPolicyPlanInput extends OptionalKarmadaComponents {
   readonly instance: string;
   readonly stacked: boolean;
   /** The control-plane nodes, in order (stacked: node i runs beside member i). */
@@ -33,9 +36,6 @@ export interface NetworkPolicyPlanInput {
   readonly externalEtcdEndpoints: string[];
   /** The entry point is a NodePort or LoadBalancer Service: clients outside the host cluster dial it. */
   readonly apiServerExposedOutsideCluster: boolean;
-  readonly descheduler: boolean;
-  readonly search: boolean;
-  readonly metricsAdapter: boolean;
   readonly schedulerEstimators: boolean;
   readonly bootstrapJob: boolean;
   readonly etcdBackup: boolean;
@@ -134,20 +134,16 @@ export function planNetworkPolicies(input: NetworkPolicyPlanInput): PlannedNetwo
   const i = input.instance;
   const select = (components: string[], node?: string) => componentsPodSelector(i, components, node);
   const optional = (on: boolean, component: string) => (on ? [component] : []);
-  const etcdClientsOfNode = [Component.API_SERVER, Component.AGGREGATED_API_SERVER, ...optional(input.search, Component.SEARCH)];
-  const servedComponents = [
-    Component.AGGREGATED_API_SERVER, Component.WEBHOOK, ...optional(input.search, Component.SEARCH),
-    ...optional(input.metricsAdapter, Component.METRICS_ADAPTER),
-  ];
-  const estimatorClients = [Component.SCHEDULER, ...optional(input.descheduler, Component.DESCHEDULER)];
-  const karmadaApiClients = [
-    Component.AGGREGATED_API_SERVER, Component.KUBE_CONTROLLER_MANAGER, Component.CONTROLLER_MANAGER, Component.SCHEDULER,
-    Component.WEBHOOK, ...optional(input.descheduler, Component.DESCHEDULER), ...optional(input.search, Component.SEARCH),
-    ...optional(input.metricsAdapter, Component.METRICS_ADAPTER), ...optional(input.bootstrapJob, Component.BOOTSTRAP),
-  ];
+  // The roles of the running components, from the registry: who dials etcd, karmada-apiserver, the estimators and
+  // the member clusters, and whom karmada-apiserver dials.
+  const that = (capability: (component: ControlPlaneComponent) => boolean) => componentsThat(input, capability);
+  const etcdClientsOfNode = that(component => component.etcdClient);
+  const servedComponents = that(component => component.serving !== undefined && component.serving !== 'apiserver');
+  const estimatorClients = that(component => component.dialsEstimators === true);
+  const karmadaApiClients = [...that(component => component.karmadaApiClient), ...optional(input.bootstrapJob, Component.BOOTSTRAP)];
   const memberClusterClients = [
-    Component.AGGREGATED_API_SERVER, Component.CONTROLLER_MANAGER, ...optional(input.search, Component.SEARCH),
-    ...optional(input.metricsAdapter, Component.METRICS_ADAPTER), ...optional(input.schedulerEstimators, Component.SCHEDULER_ESTIMATOR),
+    ...that(component => component.dialsMemberClusters === true),
+    ...optional(input.schedulerEstimators, Component.SCHEDULER_ESTIMATOR),
   ];
   const inClusterEtcd = input.etcdMemberNames.length > 0;
   const maintenance = inClusterEtcd

@@ -1,3 +1,5 @@
+import { componentsThat, runningComponents } from '../components/registry';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import { CertManagerPkiOptions, CertificateDescription, IssuerReference } from '../pki';
 import { serviceDnsNames } from './dns';
 import {
@@ -45,8 +47,8 @@ export interface PlannedCertificate {
   readonly keyEncoding: 'PKCS1' | 'PKCS8';
 }
 
-/** What the PKI depends on. */
-export interface PkiPlanInput {
+/** What the PKI depends on; the switches say which optional components run. */
+export interface PkiPlanInput extends OptionalKarmadaComponents {
   readonly instance: string;
   readonly namespace: string;
   readonly clusterDomain: string;
@@ -57,9 +59,6 @@ export interface PkiPlanInput {
   readonly etcdBackup?: boolean;
   /** The etcd defragmentation CronJob runs (it needs an etcd client certificate of its own). */
   readonly etcdDefragmentation?: boolean;
-  readonly descheduler: boolean;
-  readonly search: boolean;
-  readonly metricsAdapter: boolean;
   readonly schedulerEstimatorClusters: string[];
   /** Extra names and addresses of the HA entry point (load balancer, DNS). */
   readonly apiServerDnsNames: string[];
@@ -138,45 +137,40 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
   const pullModeHost = input.pullModeApiServerEndpoint ? new URL(input.pullModeApiServerEndpoint).hostname.replace(/^\[|\]$/g, '') : undefined;
   const pullModeNames = pullModeHost && !isIpAddress(pullModeHost) ? [pullModeHost] : [];
   const pullModeAddresses = pullModeHost && isIpAddress(pullModeHost) ? [pullModeHost] : [];
-  leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.API_SERVER), 'karmada-apiserver\'s serving certificate',
-    Component.API_SERVER, SERVER, {
-      dnsNames: [
-        ...hostNames(Component.API_SERVER),
-        ...input.controlPlaneNodeNames.flatMap(node => serviceDnsNames(nodeApiServerServiceName(node), namespace, clusterDomain)),
-        ...serviceDnsNames('kubernetes', 'default', clusterDomain),
-        'localhost',
-        ...input.apiServerDnsNames,
-        ...pullModeNames,
-      ],
-      ipAddresses: ['127.0.0.1', input.kubernetesServiceIp, ...input.apiServerIpAddresses, ...pullModeAddresses],
-    });
-  etcdClient(Component.API_SERVER);
-  leaf(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyClient(instance),
-    'the identity karmada-apiserver presents to aggregated API servers', FRONT_PROXY_CLIENT_USER, CLIENT);
-  leaf(CertificateAuthority.KARMADA, SecretNames.serviceAccountKey(instance), 'the service-account token signing key (only tls.key is used)',
-    `${instance}-service-account-signer`, ['digital signature'], { keepPrivateKey: true, keyEncoding: 'PKCS1' });
+  const apiServerServing = () => {
+    leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.API_SERVER), 'karmada-apiserver\'s serving certificate',
+      Component.API_SERVER, SERVER, {
+        dnsNames: [
+          ...hostNames(Component.API_SERVER),
+          ...input.controlPlaneNodeNames.flatMap(node => serviceDnsNames(nodeApiServerServiceName(node), namespace, clusterDomain)),
+          ...serviceDnsNames('kubernetes', 'default', clusterDomain),
+          'localhost',
+          ...input.apiServerDnsNames,
+          ...pullModeNames,
+        ],
+        ipAddresses: ['127.0.0.1', input.kubernetesServiceIp, ...input.apiServerIpAddresses, ...pullModeAddresses],
+      });
+  };
+  /** What karmada-apiserver holds beside its serving certificate: its front-proxy identity and the token signing key. */
+  const apiServerKeys = () => {
+    leaf(CertificateAuthority.FRONT_PROXY, SecretNames.frontProxyClient(instance),
+      'the identity karmada-apiserver presents to aggregated API servers', FRONT_PROXY_CLIENT_USER, CLIENT);
+    leaf(CertificateAuthority.KARMADA, SecretNames.serviceAccountKey(instance), 'the service-account token signing key (only tls.key is used)',
+      `${instance}-service-account-signer`, ['digital signature'], { keepPrivateKey: true, keyEncoding: 'PKCS1' });
+  };
 
-  aggregatedServing(Component.AGGREGATED_API_SERVER);
-  client(Component.AGGREGATED_API_SERVER);
-  etcdClient(Component.AGGREGATED_API_SERVER);
-
-  client(Component.KUBE_CONTROLLER_MANAGER);
-  client(Component.CONTROLLER_MANAGER);
-  client(Component.SCHEDULER);
-
-  leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, Component.WEBHOOK), 'karmada-webhook\'s serving certificate',
-    Component.WEBHOOK, SERVER, { dnsNames: hostNames(Component.WEBHOOK) });
-  client(Component.WEBHOOK);
-
-  if (input.descheduler) client(Component.DESCHEDULER);
-  if (input.search) {
-    aggregatedServing(Component.SEARCH);
-    client(Component.SEARCH);
-    etcdClient(Component.SEARCH);
-  }
-  if (input.metricsAdapter) {
-    aggregatedServing(Component.METRICS_ADAPTER);
-    client(Component.METRICS_ADAPTER);
+  // Each running component: the serving certificate of what it serves, its client certificates for karmada-apiserver
+  // and etcd, in the registry's order.
+  for (const component of runningComponents(input)) {
+    if (component.serving === 'apiserver') apiServerServing();
+    if (component.serving === 'aggregated-api-server') aggregatedServing(component.name);
+    if (component.serving === 'webhook') {
+      leaf(CertificateAuthority.KARMADA, SecretNames.serving(instance, component.name), `${component.name}'s serving certificate`,
+        component.name, SERVER, { dnsNames: hostNames(component.name) });
+    }
+    if (component.karmadaApiClient) client(component.name);
+    if (component.etcdClient) etcdClient(component.name);
+    if (component.serving === 'apiserver') apiServerKeys();
   }
   if (input.schedulerEstimatorClusters.length > 0) {
     // The scheduler (and descheduler) dial `<prefix>-<cluster>:10352` in their own namespace (see the estimator).
@@ -186,7 +180,7 @@ export function planPki(input: PkiPlanInput): PlannedCertificate[] {
         `karmada-scheduler-estimator of member cluster ${cluster}: serving gRPC`, serviceName, SERVER,
         { dnsNames: serviceDnsNames(serviceName, namespace, clusterDomain) });
     }
-    for (const component of input.descheduler ? [Component.SCHEDULER, Component.DESCHEDULER] : [Component.SCHEDULER]) {
+    for (const component of componentsThat(input, dialer => dialer.dialsEstimators === true)) {
       leaf(CertificateAuthority.KARMADA, SecretNames.grpcClient(instance, component), `${component}'s client certificate for the scheduler estimators`,
         `system:karmada:${component}-grpc`, CLIENT);
     }

@@ -1,10 +1,12 @@
 import { Size } from 'cdk8s';
 import { checkCertManagerPkiOptions } from './cert-manager-pki';
+import { runningComponents } from '../components/registry';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { OptionalKarmadaComponents } from '../karmada-components';
 import { CertManagerPkiOptions } from '../pki';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
 import { ResolvedEtcdTuning } from './etcd-tuning';
@@ -70,7 +72,8 @@ export interface HATopologyInput {
   readonly certManager: boolean;
   readonly apiServerExternalDnsNames: string[];
   readonly apiServerExternalIpAddresses: string[];
-  readonly descheduler: boolean;
+  /** The optional components switched on. */
+  readonly components: OptionalKarmadaComponents;
   /** The etcd backup's settings, when it is on (only checked when the library runs the members). */
   readonly etcdBackup?: EtcdBackupInput;
   /** The etcd defragmentation's schedule, when it is on and given. */
@@ -182,9 +185,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   input.schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
     `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${input.name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
   errors.push(...checkUnique('components.schedulerEstimatorClusters', input.schedulerEstimatorClusters, 'member cluster'));
-  if (input.descheduler && input.schedulerEstimatorClusters.length === 0) {
-    warnings.push('components.descheduler is on but no member cluster has a scheduler estimator: karmada-descheduler only acts on what the estimators report; list them in components.schedulerEstimatorClusters');
-  }
+  warnings.push(...runningComponents(input.components).flatMap(component => component.planWarnings?.(input) ?? []));
   input.apiServerExternalDnsNames.forEach((name, index) => errors.push(
     ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name, 'apiServerService.externalIpAddresses')));
   input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(
