@@ -31,6 +31,15 @@ export function runningComponents(switches: OptionalKarmadaComponents = {}): Con
   return CONTROL_PLANE_COMPONENTS.filter(component => component.switch === undefined || switches[component.switch] === true);
 }
 
+/** Every switch of `OptionalKarmadaComponents`, resolved: on only where `given` switches it on. */
+export function componentSwitches(given: OptionalKarmadaComponents = {}): Required<OptionalKarmadaComponents> {
+  const switches: { [name: string]: boolean } = {};
+  for (const component of CONTROL_PLANE_COMPONENTS) {
+    if (component.switch !== undefined) switches[component.switch] = given[component.switch] === true;
+  }
+  return switches as Required<OptionalKarmadaComponents>;
+}
+
 /** The names of the running components that have a capability, in the registry's order. */
 export function componentsThat(switches: OptionalKarmadaComponents, capability: (component: ControlPlaneComponent) => boolean): string[] {
   return runningComponents(switches).filter(capability).map(component => component.name);

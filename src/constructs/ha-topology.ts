@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
-import { runningComponents } from '../components/registry';
+import { componentSwitches, runningComponents } from '../components/registry';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { FailureToleranceReport } from '../failure-tolerance';
@@ -308,6 +308,7 @@ export class HATopology extends Construct {
     const pki = props.pki ?? Pki.certManager();
     const components = props.components ?? {};
     const estimatorClusters = components.schedulerEstimatorClusters ?? [];
+    const switches = componentSwitches(components);
     this.etcdPlacement = etcd.placement;
 
     // etcd maintenance runs only on the members the library runs.
@@ -462,9 +463,7 @@ export class HATopology extends Construct {
       etcdClientCertificateSecret: externalEtcd ? etcd.clientCertificateSecret : undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
       hosts: zoneHosts(index),
-      descheduler: components.descheduler,
-      search: components.search,
-      metricsAdapter: components.metricsAdapter,
+      ...switches,
       schedulerEstimatorClusters: estimatorClusters,
       pullMode: props.pullMode !== undefined,
       componentSettings: props.componentSettings,
@@ -524,9 +523,7 @@ export class HATopology extends Construct {
       etcdMemberNames: externalEtcd ? [] : plan.etcdMemberNames,
       etcdBackup: etcdBackupOn,
       etcdDefragmentation: etcdDefragmentationOn,
-      descheduler: components.descheduler ?? false,
-      search: components.search ?? false,
-      metricsAdapter: components.metricsAdapter ?? false,
+      ...switches,
       schedulerEstimatorClusters: estimatorClusters,
       apiServerDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
@@ -544,9 +541,7 @@ export class HATopology extends Construct {
       instance: this.name,
       hostNamespace: this.namespace,
       clusterDomain,
-      search: components.search ?? false,
-      metricsAdapter: components.metricsAdapter ?? false,
-      descheduler: components.descheduler ?? false,
+      ...switches,
       pullModeApiEndpoint: props.pullMode?.apiServerEndpoint,
     };
     if (props.bootstrapJob ?? true) {
@@ -569,9 +564,7 @@ export class HATopology extends Construct {
         etcdMemberNames: this.etcdMembers.map(member => member.memberName),
         externalEtcdEndpoints: externalEtcd ? etcd.endpoints : undefined,
         apiServerServiceType,
-        descheduler: components.descheduler,
-        search: components.search,
-        metricsAdapter: components.metricsAdapter,
+        ...switches,
         schedulerEstimators: estimatorClusters.length > 0,
         bootstrapJob: props.bootstrapJob ?? true,
         etcdBackup: etcdBackupOn,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
-import { runningComponents } from '../components/registry';
+import { CONTROL_PLANE_COMPONENTS, runningComponents } from '../components/registry';
 import { KarmadaImages } from '../images';
 import { KarmadaComponents } from '../karmada-components';
 import { LeaderElectionOptions } from '../leader-election';
@@ -280,10 +280,7 @@ export class KarmadaControlPlaneNode extends Construct {
 }
 
 /** The components whose settings a control-plane node applies. */
-const CONTROL_PLANE_SETTINGS_COMPONENTS = [
-  Component.API_SERVER, Component.AGGREGATED_API_SERVER, Component.KUBE_CONTROLLER_MANAGER, Component.CONTROLLER_MANAGER,
-  Component.SCHEDULER, Component.WEBHOOK, Component.DESCHEDULER, Component.SEARCH, Component.METRICS_ADAPTER,
-];
+const CONTROL_PLANE_SETTINGS_COMPONENTS = CONTROL_PLANE_COMPONENTS.map(component => component.name);
 
 /**
  * The etcd servers of a node: its local member's, or the ones given; exactly one of the two. Every other prop is

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
+import { componentSwitches } from '../components/registry';
 import { EtcdPlacement } from '../etcd-topology';
 import { OptionalKarmadaComponents } from '../karmada-components';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
@@ -203,9 +204,7 @@ export class KarmadaNetworkPolicies extends Construct {
       etcdMemberNames: props.etcdMemberNames ?? [],
       externalEtcdEndpoints: props.externalEtcdEndpoints ?? [],
       apiServerExposedOutsideCluster: serviceType === kplus.ServiceType.NODE_PORT || serviceType === kplus.ServiceType.LOAD_BALANCER,
-      descheduler: props.descheduler ?? false,
-      search: props.search ?? false,
-      metricsAdapter: props.metricsAdapter ?? false,
+      ...componentSwitches(props),
       schedulerEstimators: props.schedulerEstimators ?? false,
       bootstrapJob: props.bootstrapJob ?? true,
       etcdBackup: props.etcdBackup ?? true,
