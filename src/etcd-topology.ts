@@ -1,3 +1,6 @@
+import type { EtcdMember } from './constructs/etcd-member';
+import type { KarmadaControlPlaneNodeProps } from './constructs/karmada-control-plane-node';
+
 /** Where etcd runs relative to the control plane. */
 export enum EtcdPlacement {
   /** One member on each control-plane node's host; each apiserver talks only to its own member. */
@@ -7,6 +10,55 @@ export enum EtcdPlacement {
   /** An etcd outside the cluster, given as endpoints; every apiserver talks to every endpoint. */
   EXTERNAL_ENDPOINTS = 'external-endpoints',
 }
+
+/**
+ * What a placement means to the rest of the library. Every question whose answer depends on where etcd runs is
+ * answered here, so that no other file tells the placements apart.
+ * @internal
+ */
+export interface EtcdPlacementTraits {
+  /** The library runs the members (backups, defragmentation, peer TLS and the etcd CA come with them). */
+  readonly runsMembers: boolean;
+  /** Member i runs on the host of control-plane node i, and only that node's etcd clients dial it. */
+  readonly pairsMembersWithNodes: boolean;
+  /** The members need hosts of their own, apart from every control-plane node's. */
+  readonly membersOnOwnHosts: boolean;
+  /** The placement as `EtcdPlacement` spells it, for messages. */
+  readonly enumName: string;
+  /** The topology in a few words, e.g. `stacked etcd, 3 control-plane nodes each with its etcd member`. */
+  readonly describe: (controlPlaneNodes: string, etcdMembers: string) => string;
+}
+
+const PLACEMENT_TRAITS: Record<EtcdPlacement, EtcdPlacementTraits> = {
+  [EtcdPlacement.STACKED]: {
+    runsMembers: true,
+    pairsMembersWithNodes: true,
+    membersOnOwnHosts: false,
+    enumName: 'STACKED',
+    describe: nodes => `stacked etcd, ${nodes} each with its etcd member`,
+  },
+  [EtcdPlacement.EXTERNAL]: {
+    runsMembers: true,
+    pairsMembersWithNodes: false,
+    membersOnOwnHosts: true,
+    enumName: 'EXTERNAL',
+    describe: (nodes, members) => `external etcd, ${nodes} and ${members}`,
+  },
+  [EtcdPlacement.EXTERNAL_ENDPOINTS]: {
+    runsMembers: false,
+    pairsMembersWithNodes: false,
+    membersOnOwnHosts: false,
+    enumName: 'EXTERNAL_ENDPOINTS',
+    describe: nodes => `etcd outside the cluster, ${nodes}`,
+  },
+};
+
+/**
+ * The props of a control-plane node that say which etcd it dials.
+ * @internal
+ */
+export type NodeEtcdProps = Pick<KarmadaControlPlaneNodeProps,
+'localEtcdMember' | 'etcdServers' | 'etcdKeyPrefix' | 'etcdClientCertificateSecret' | 'avoidEtcdHosts'>;
 
 /** Options of the stacked etcd topology. */
 export interface StackedEtcdOptions {
@@ -82,6 +134,14 @@ export class EtcdTopology {
     });
   }
 
+  /**
+   * What a placement means to the rest of the library.
+   * @internal
+   */
+  public static _traitsOf(placement: EtcdPlacement): EtcdPlacementTraits {
+    return PLACEMENT_TRAITS[placement];
+  }
+
   /** Where etcd runs. */
   public readonly placement: EtcdPlacement;
   /** External members: how many, when given. */
@@ -102,5 +162,34 @@ export class EtcdTopology {
     this.endpoints = fields.endpoints;
     this.clientCertificateSecret = fields.clientCertificateSecret;
     this.keyPrefix = fields.keyPrefix;
+  }
+
+  /**
+   * What this topology's placement means to the rest of the library.
+   * @internal
+   */
+  public get _traits(): EtcdPlacementTraits {
+    return PLACEMENT_TRAITS[this.placement];
+  }
+
+  /**
+   * The etcd that control-plane node `index` dials: its own member (stacked), every member run by the library
+   * (external), or the etcd outside the cluster with its key prefix and client certificate.
+   * @internal
+   */
+  public _etcdOfNode(index: number, members: EtcdMember[]): NodeEtcdProps {
+    switch (this.placement) {
+      case EtcdPlacement.STACKED:
+        return { localEtcdMember: members[index], avoidEtcdHosts: false };
+      case EtcdPlacement.EXTERNAL:
+        return { etcdServers: members.map(member => member.clientUrl), avoidEtcdHosts: true };
+      case EtcdPlacement.EXTERNAL_ENDPOINTS:
+        return {
+          etcdServers: this.endpoints,
+          etcdKeyPrefix: this.keyPrefix,
+          etcdClientCertificateSecret: this.clientCertificateSecret,
+          avoidEtcdHosts: false,
+        };
+    }
   }
 }

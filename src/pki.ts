@@ -93,6 +93,14 @@ export class Pki {
     return new Pki(PkiMode.EXISTING_SECRETS, {});
   }
 
+  /**
+   * The options cert-manager issues the certificates with; undefined when the user's own Secrets hold them.
+   * @internal
+   */
+  public get _issuedByCertManager(): CertManagerPkiOptions | undefined {
+    return this.mode === PkiMode.CERT_MANAGER ? this.certManagerOptions : undefined;
+  }
+
   private constructor(
     /** Where the certificates come from. */
     public readonly mode: PkiMode,

@@ -10,7 +10,7 @@ import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaComponents } from '../karmada-components';
 import { LeaderElectionOptions } from '../leader-election';
-import { CertificateDescription, Pki, PkiMode } from '../pki';
+import { CertificateDescription, Pki } from '../pki';
 import { EtcdBackup, EtcdBackupOptions } from './etcd-backup';
 import { EtcdDefragmentation, EtcdDefragmentationOptions } from './etcd-defragmentation';
 import { EtcdMember } from './etcd-member';
@@ -311,10 +311,10 @@ export class HATopology extends Construct {
     const switches = componentSwitches(components);
     this.etcdPlacement = etcd.placement;
 
+    const etcdTraits = etcd._traits;
     // etcd maintenance runs only on the members the library runs.
-    const etcdInCluster = etcd.placement !== EtcdPlacement.EXTERNAL_ENDPOINTS;
-    const etcdBackupOn = etcdInCluster && (props.etcdBackup?.enabled ?? true);
-    const etcdDefragmentationOn = etcdInCluster && (props.etcdDefragmentation?.enabled ?? true);
+    const etcdBackupOn = etcdTraits.runsMembers && (props.etcdBackup?.enabled ?? true);
+    const etcdDefragmentationOn = etcdTraits.runsMembers && (props.etcdDefragmentation?.enabled ?? true);
 
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
     const etcdTuning = resolveEtcdTuning(props.etcdTuning);
@@ -342,7 +342,7 @@ export class HATopology extends Construct {
       images: props.images,
       etcdImage: props.etcdImage,
       apiServerAnnotations: props.apiServerService?.annotations,
-      certManagerOptions: pki.mode === PkiMode.CERT_MANAGER ? pki.certManagerOptions : undefined,
+      certManagerOptions: pki._issuedByCertManager,
       inClusterEtcdProps: Object.entries({
         'etcdImage': props.etcdImage,
         'etcdTuning': props.etcdTuning,
@@ -358,7 +358,7 @@ export class HATopology extends Construct {
       schedulerEstimatorClusters: estimatorClusters,
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
       karmadaIssuerGiven: pki.certManagerOptions.karmadaIssuer !== undefined,
-      certManager: pki.mode === PkiMode.CERT_MANAGER,
+      certManager: pki._issuedByCertManager !== undefined,
       apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
       components,
@@ -399,7 +399,7 @@ export class HATopology extends Construct {
       nodeLabels: { ...props.controlPlaneHosts?.nodeLabels, [ZONE_LABEL]: zones[index % zones.length] },
     };
 
-    const stacked = etcd.placement === EtcdPlacement.STACKED;
+    const stacked = etcdTraits.pairsMembersWithNodes;
     const common = { instance: this.name, namespace: this.namespace, clusterDomain };
     if (props.createNamespace ?? true) {
       new kplus.k8s.KubeNamespace(this, 'Namespace', {
@@ -449,18 +449,13 @@ export class HATopology extends Construct {
       }
     }
 
-    const externalEtcd = etcd.placement === EtcdPlacement.EXTERNAL_ENDPOINTS;
     const nodesScope = new Construct(this, 'ControlPlaneNodes');
     this.controlPlaneNodes = plan.controlPlaneNodeNames.map((nodeName, index) => new KarmadaControlPlaneNode(nodesScope, nodeName, {
       ...common,
       nodeName,
-      localEtcdMember: stacked ? this.etcdMembers[index] : undefined,
-      etcdServers: stacked ? undefined : (externalEtcd ? etcd.endpoints : this.etcdMembers.map(member => member.clientUrl)),
-      etcdKeyPrefix: externalEtcd ? etcd.keyPrefix : undefined,
-      avoidEtcdHosts: etcd.placement === EtcdPlacement.EXTERNAL,
+      ...etcd._etcdOfNode(index, this.etcdMembers),
       failureDomain,
       images: props.images,
-      etcdClientCertificateSecret: externalEtcd ? etcd.clientCertificateSecret : undefined,
       serviceClusterIpRange: props.serviceClusterIpRange,
       hosts: zoneHosts(index),
       ...switches,
@@ -520,7 +515,7 @@ export class HATopology extends Construct {
       namespace: this.namespace,
       clusterDomain,
       controlPlaneNodeNames: plan.controlPlaneNodeNames,
-      etcdMemberNames: externalEtcd ? [] : plan.etcdMemberNames,
+      etcdMemberNames: plan.etcdMemberNames,
       etcdBackup: etcdBackupOn,
       etcdDefragmentation: etcdDefragmentationOn,
       ...switches,
@@ -530,10 +525,10 @@ export class HATopology extends Construct {
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
       kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
     });
-    const certManager = pki.mode === PkiMode.CERT_MANAGER;
-    this.certificates = describeCertificates(certificates, certManager ? userIssuers(pki.certManagerOptions) : {});
+    const certManager = pki._issuedByCertManager;
+    this.certificates = describeCertificates(certificates, certManager ? userIssuers(certManager) : {});
     if (certManager) {
-      addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: pki.certManagerOptions });
+      addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: certManager });
     }
 
     // The objects inside the Karmada API, and the Job that applies them.
@@ -562,7 +557,7 @@ export class HATopology extends Construct {
         etcdPlacement: etcd.placement,
         controlPlaneNodeNames: plan.controlPlaneNodeNames,
         etcdMemberNames: this.etcdMembers.map(member => member.memberName),
-        externalEtcdEndpoints: externalEtcd ? etcd.endpoints : undefined,
+        externalEtcdEndpoints: etcd.endpoints,
         apiServerServiceType,
         ...switches,
         schedulerEstimators: estimatorClusters.length > 0,

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { componentSwitches } from '../components/registry';
-import { EtcdPlacement } from '../etcd-topology';
+import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { OptionalKarmadaComponents } from '../karmada-components';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
 import {
@@ -127,15 +127,16 @@ export interface KarmadaNetworkPoliciesProps extends OptionalKarmadaComponents {
 function checkEtcdPlacementNames(props: KarmadaNetworkPoliciesProps): string[] {
   const members = props.etcdMemberNames ?? [];
   const endpoints = props.externalEtcdEndpoints ?? [];
-  if (props.etcdPlacement === EtcdPlacement.EXTERNAL_ENDPOINTS) {
+  const traits = EtcdTopology._traitsOf(props.etcdPlacement);
+  if (!traits.runsMembers) {
     return [
       ...(endpoints.length === 0 ? ['externalEtcdEndpoints is empty but etcdPlacement is EXTERNAL_ENDPOINTS: the policies would let karmada-apiserver reach no etcd; list the endpoints'] : []),
       ...(members.length > 0 ? ['etcdMemberNames is set but etcdPlacement is EXTERNAL_ENDPOINTS, where the library runs no member: drop etcdMemberNames'] : []),
     ];
   }
   return [
-    ...(members.length === 0 ? [`etcdMemberNames is empty but etcdPlacement is ${props.etcdPlacement === EtcdPlacement.STACKED ? 'STACKED' : 'EXTERNAL'}: the policies would let karmada-apiserver reach no etcd member; list the members`] : []),
-    ...(props.etcdPlacement === EtcdPlacement.STACKED && members.length > 0 && members.length !== props.controlPlaneNodeNames.length
+    ...(members.length === 0 ? [`etcdMemberNames is empty but etcdPlacement is ${traits.enumName}: the policies would let karmada-apiserver reach no etcd member; list the members`] : []),
+    ...(traits.pairsMembersWithNodes && members.length > 0 && members.length !== props.controlPlaneNodeNames.length
       ? [`etcdMemberNames lists ${members.length} members but controlPlaneNodeNames ${props.controlPlaneNodeNames.length} nodes: stacked member i runs beside node i, so list one member per node`] : []),
     ...(endpoints.length > 0 ? ['externalEtcdEndpoints is set but etcd runs in the cluster: drop externalEtcdEndpoints'] : []),
   ];
@@ -199,7 +200,7 @@ export class KarmadaNetworkPolicies extends Construct {
 
     const policies = planNetworkPolicies({
       instance,
-      stacked: props.etcdPlacement === EtcdPlacement.STACKED,
+      stacked: EtcdTopology._traitsOf(props.etcdPlacement).pairsMembersWithNodes,
       controlPlaneNodeNames: props.controlPlaneNodeNames,
       etcdMemberNames: props.etcdMemberNames ?? [],
       externalEtcdEndpoints: props.externalEtcdEndpoints ?? [],

@@ -1,4 +1,4 @@
-import { EtcdPlacement } from '../etcd-topology';
+import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { FailureToleranceReport } from '../failure-tolerance';
 
 /** What the report is worked out from: the resolved topology and how it is placed. */
@@ -42,13 +42,14 @@ export function zonesThatMayFail(perZone: number[], tolerable: number): number {
 /** Work out the report. Pure. */
 export function reportFailureTolerance(input: FailureToleranceInput): FailureToleranceReport {
   const nodes = input.controlPlaneNodes;
-  const inCluster = input.placement !== EtcdPlacement.EXTERNAL_ENDPOINTS;
+  const traits = EtcdTopology._traitsOf(input.placement);
+  const inCluster = traits.runsMembers;
   const members = inCluster ? input.etcdMembers : 0;
   const quorum = inCluster ? etcdQuorum(members) : 0;
   const apiServerLossTolerable = nodes - 1;
   const memberLossTolerable = inCluster ? members - quorum : Number.POSITIVE_INFINITY;
 
-  const hostsRequired = input.placement === EtcdPlacement.EXTERNAL ? nodes + members : nodes;
+  const hostsRequired = traits.membersOnOwnHosts ? nodes + members : nodes;
   const hostFailuresTolerated = Math.min(apiServerLossTolerable, memberLossTolerable);
 
   const zones = [...new Set(input.zones ?? [])];
@@ -69,11 +70,7 @@ export function reportFailureTolerance(input: FailureToleranceInput): FailureTol
   }
 
   const zonesKnown = input.failureDomainIsZone || zones.length > 0;
-  const what = input.placement === EtcdPlacement.STACKED
-    ? `stacked etcd, ${plural(nodes, 'control-plane node')} each with its etcd member`
-    : input.placement === EtcdPlacement.EXTERNAL
-      ? `external etcd, ${plural(nodes, 'control-plane node')} and ${plural(members, 'etcd member')}`
-      : `etcd outside the cluster, ${plural(nodes, 'control-plane node')}`;
+  const what = traits.describe(plural(nodes, 'control-plane node'), plural(members, 'etcd member'));
   const needs = `needs ${plural(hostsRequired, 'host')}${zonesKnown ? ` in ${plural(zonesRequired, 'zone')}` : ''}`;
   const survives = zonesKnown
     ? `survives ${plural(hostFailuresTolerated, 'host failure')} and ${plural(zoneFailuresTolerated, 'zone failure')}`

@@ -3,7 +3,7 @@ import { checkCertManagerPkiOptions } from './cert-manager-pki';
 import { runningComponents } from '../components/registry';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
-import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
+import { EtcdTopology } from '../etcd-topology';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { OptionalKarmadaComponents } from '../karmada-components';
@@ -116,8 +116,9 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
 
   // etcd.
   const etcd = input.etcd;
+  const etcdTraits = etcd._traits;
   let memberNames: string[] = [];
-  if (etcd.placement === EtcdPlacement.EXTERNAL_ENDPOINTS) {
+  if (!etcdTraits.runsMembers) {
     const endpoints = etcd.endpoints ?? [];
     if (endpoints.length === 0) {
       errors.push('etcd endpoints is empty: give the https client URL of every member of the external etcd');
@@ -133,7 +134,7 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
       warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
     }
   } else {
-    const stacked = etcd.placement === EtcdPlacement.STACKED;
+    const stacked = etcdTraits.pairsMembersWithNodes;
     const count = stacked ? nodeNames.length : etcd.members;
     const defaultMemberName = (index: number) => `${input.name}-etcd-${index}`;
     // Stacked members without names of their own follow the nodes, whose count is already checked.
@@ -171,8 +172,8 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
   errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));
   errors.push(...checkHostRequirements('controlPlaneHosts', input.controlPlaneHosts));
   errors.push(...checkHostRequirements('etcdHosts', input.etcdHosts));
-  if (input.etcdHostsGiven && etcd.placement !== EtcdPlacement.EXTERNAL) {
-    errors.push(etcd.placement === EtcdPlacement.STACKED
+  if (input.etcdHostsGiven && !etcdTraits.membersOnOwnHosts) {
+    errors.push(etcdTraits.pairsMembersWithNodes
       ? 'etcdHosts is set but etcd is stacked: stacked members run on their control-plane node\'s host, so use controlPlaneHosts'
       : 'etcdHosts is set but etcd lives outside the cluster: drop etcdHosts');
   }
