@@ -1,5 +1,6 @@
 import type { EtcdMember } from './constructs/etcd-member';
 import type { KarmadaControlPlaneNodeProps } from './constructs/karmada-control-plane-node';
+import { Defaults } from './private/installation';
 
 /** Where etcd runs relative to the control plane. */
 export enum EtcdPlacement {
@@ -130,7 +131,7 @@ export class EtcdTopology {
       placement: EtcdPlacement.EXTERNAL_ENDPOINTS,
       endpoints: [...options.endpoints],
       clientCertificateSecret: options.clientCertificateSecret,
-      keyPrefix: options.keyPrefix ?? '/registry/karmada',
+      keyPrefix: options.keyPrefix ?? Defaults.EXTERNAL_ETCD_KEY_PREFIX,
     });
   }
 

@@ -1,4 +1,5 @@
 export * from './labels';
+export * from './installation';
 export * from './ports';
 export * from './images';
 export * from './pki';

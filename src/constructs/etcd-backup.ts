@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
+import { InstallationProps } from '../installation';
 import {
   DEFAULT_ETCD_BACKUP_RETENTION, DEFAULT_ETCD_BACKUP_SCHEDULE, ETCD_BACKUP_MOUNT, ETCD_MAINTENANCE_CLIENT_PKI,
   ETCD_PARTIAL_SNAPSHOT, ETCD_SNAPSHOT_NAME_PATTERN, checkEtcdBackup, checkEtcdMaintenanceProps,
@@ -11,9 +12,9 @@ import {
 import { resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/images';
+import { resolveInstallation } from '../private/installation';
 import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import { etcdMaintenancePodLabels } from '../private/selectors';
 import { checkEtcdQuota, checkImageReference } from '../private/validation';
 import { addWarning } from '../private/warnings';
@@ -59,23 +60,7 @@ export interface EtcdBackupOptions extends EtcdBackupSettings {
 }
 
 /** Props of the etcd backup CronJob. */
-export interface EtcdBackupProps extends EtcdBackupSettings {
-  /**
-   * The installation's name: the prefix of the CronJob, the claim and the client Secret, and the etcd client
-   * Service `<instance>-etcd-client` the snapshots are taken through.
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of the CronJob and the claim: the installation's.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
-  /**
-   * The host cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
+export interface EtcdBackupProps extends InstallationProps, EtcdBackupSettings {
   /**
    * The etcd image: `etcdctl` takes the snapshot and `etcdutl` checks it.
    * @default 'registry.k8s.io/etcd:3.6.6-0'
@@ -139,9 +124,7 @@ export class EtcdBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: EtcdBackupProps = {}) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const namespace = resolveNamespace(this, props.namespace);
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { instance, namespace, clusterDomain } = resolveInstallation(this, props);
     const quotaBackendBytes = resolveEtcdTuning({ quotaBackend: props.quotaBackend }).quotaBackendBytes;
     const retention = props.retention ?? DEFAULT_ETCD_BACKUP_RETENTION;
     const schedule = props.schedule ?? DEFAULT_ETCD_BACKUP_SCHEDULE;

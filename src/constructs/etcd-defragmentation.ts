@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { InstallationProps } from '../installation';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
 import { EtcdPorts } from '../ports';
@@ -11,9 +12,9 @@ import {
 } from '../private/etcd-maintenance';
 import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
+import { resolveInstallation } from '../private/installation';
 import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, secretVolume } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import { checkObjectName, checkUnique } from '../private/validation';
 
 /** When etcd members are defragmented. */
@@ -35,26 +36,11 @@ export interface EtcdDefragmentationOptions extends EtcdDefragmentationSettings 
 }
 
 /** Props of the etcd defragmentation CronJob. */
-export interface EtcdDefragmentationProps extends EtcdDefragmentationSettings {
+export interface EtcdDefragmentationProps extends InstallationProps, EtcdDefragmentationSettings {
   /**
    * The members to defragment, in this order, one at a time: their Services' names (`https://<member>.<namespace>.svc.<clusterDomain>:2379`).
    */
   readonly memberNames: string[];
-  /**
-   * The installation's name: the prefix of the CronJob and of the client Secret.
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of the CronJob and of the members.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
-  /**
-   * The host cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
   /**
    * The etcd image (`etcdctl`).
    * @default 'registry.k8s.io/etcd:3.6.6-0'
@@ -105,9 +91,7 @@ export class EtcdDefragmentation extends Construct {
 
   constructor(scope: Construct, id: string, props: EtcdDefragmentationProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const namespace = resolveNamespace(this, props.namespace);
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { instance, namespace, clusterDomain } = resolveInstallation(this, props);
     const schedule = props.schedule ?? DEFAULT_ETCD_DEFRAG_SCHEDULE;
     const clientSecret = props.clientCertificateSecret ?? SecretNames.etcdClient(instance, Component.ETCD_DEFRAG);
 

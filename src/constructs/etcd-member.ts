@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
+import { InstallationProps } from '../installation';
 import { EtcdPorts } from '../ports';
 
 import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/component-settings';
@@ -10,9 +11,9 @@ import { serviceHostName } from '../private/dns';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE } from '../private/images';
+import { resolveInstallation } from '../private/installation';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import {
   allEtcdMembersSelector, dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
@@ -34,7 +35,7 @@ const ETCD_PEER_PKI = '/etc/etcd/pki/peer';
 /**
  * Props of one etcd member.
  */
-export interface EtcdMemberProps {
+export interface EtcdMemberProps extends InstallationProps {
   /**
    * The member's name: its etcd `--name`, its StatefulSet and its headless Service. A DNS-1123 label.
    */
@@ -44,21 +45,6 @@ export interface EtcdMemberProps {
    * (`--initial-cluster`). All members must share the namespace and cluster domain.
    */
   readonly initialClusterMembers: string[];
-  /**
-   * The installation this member belongs to (label `app.kubernetes.io/instance`).
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of every object.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
-  /**
-   * The host cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
   /**
    * The token that keeps this cluster's bootstrap apart from other etcd clusters (`--initial-cluster-token`).
    * @default - `<instance>-etcd`
@@ -175,8 +161,7 @@ export class EtcdMember extends Construct {
 
   constructor(scope: Construct, id: string, props: EtcdMemberProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { instance, namespace, clusterDomain } = resolveInstallation(this, props);
     const tuning = resolveEtcdTuning(props.tuning);
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
 
@@ -208,7 +193,7 @@ export class EtcdMember extends Construct {
     if (errors.length > 0) throw new Error(errors.join('\n'));
     this.memberName = props.memberName;
     this.instance = instance;
-    this.namespace = resolveNamespace(this, props.namespace);
+    this.namespace = namespace;
     this.controlPlaneNode = props.controlPlaneNode;
     this.hostName = serviceHostName(this.memberName, this.namespace, clusterDomain);
     this.clientUrl = `https://${this.hostName}:${EtcdPorts.CLIENT}`;

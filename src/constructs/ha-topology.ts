@@ -27,11 +27,11 @@ import { addEtcdClientService } from '../private/etcd-maintenance';
 import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { reportFailureTolerance } from '../private/failure-tolerance';
 import { ZONE_LABEL } from '../private/host-placement';
+import { Defaults, resolveNamespace } from '../private/installation';
 import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
 import { Component, Ports, hostServiceName } from '../private/names';
 import { checkNetworkPolicyOptions } from '../private/network-policy-plan';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
-import { resolveNamespace } from '../private/scope';
 import { componentSelector, libraryLabels, podSecurityNamespaceLabels } from '../private/selectors';
 import { planHATopology } from '../private/topology-plan';
 import { addWarning } from '../private/warnings';
@@ -299,9 +299,9 @@ export class HATopology extends Construct {
 
   constructor(scope: Construct, id: string, props: HATopologyProps = {}) {
     super(scope, id);
-    this.name = props.name ?? 'karmada';
+    this.name = props.name ?? Defaults.INSTANCE;
     this.namespace = resolveNamespace(this, props.namespace);
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
     const etcd = props.etcd ?? EtcdTopology.stacked();
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
     const apiServerServiceType = props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP;
@@ -523,7 +523,7 @@ export class HATopology extends Construct {
       apiServerDnsNames: props.apiServerService?.externalDnsNames ?? [],
       apiServerIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
       pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
-      kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? '10.96.0.0/12').split(',')[0]),
+      kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? Defaults.SERVICE_CLUSTER_IP_RANGE).split(',')[0]),
     });
     const certManager = pki._issuedByCertManager;
     this.certificates = describeCertificates(certificates, certManager ? userIssuers(certManager) : {});

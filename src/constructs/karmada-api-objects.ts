@@ -6,6 +6,7 @@ import { READ, WRITE } from '../components/rbac-rules';
 import { runningComponents } from '../components/registry';
 import { OptionalKarmadaComponents } from '../karmada-components';
 import { serviceHostName } from '../private/dns';
+import { Defaults } from '../private/installation';
 import { renderOptions, karmadaCrds } from '../private/karmada-crds';
 import {
   ADMIN_GROUP, CA_BUNDLE_PLACEHOLDER, Component, KARMADA_SYSTEM_NAMESPACE, Ports, SecretNames, componentUserName, hostServiceName,
@@ -151,11 +152,11 @@ export class KarmadaApiObjects extends Construct {
   constructor(scope: Construct, id: string, props: KarmadaApiObjectsProps = {}) {
     super(scope, id);
     checkProps(props);
-    this.instance = props.instance ?? 'karmada';
-    this.hostNamespace = props.hostNamespace ?? 'karmada-system';
+    this.instance = props.instance ?? Defaults.INSTANCE;
+    this.hostNamespace = props.hostNamespace ?? Defaults.NAMESPACE;
     this.caBundle = props.caBundle ?? CA_BUNDLE_PLACEHOLDER;
     this.caBundleIsPlaceholder = props.caBundle === undefined;
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
     const labels = installationLabels(this.instance);
     const webhookService = hostServiceName(this.instance, Component.WEBHOOK);
     const webhookUrl = (path: string) => `https://${webhookService}.${this.hostNamespace}.svc:${Ports.SERVED_COMPONENT_SERVICE}/${path}`;
@@ -356,8 +357,8 @@ function checkProps(props: KarmadaApiObjectsProps): void {
   if (props.caBundle !== undefined) {
     const pem = BASE64.test(props.caBundle) ? Buffer.from(props.caBundle, 'base64').toString('latin1') : '';
     if (props.caBundle.length === 0 || !pem.includes('-----BEGIN CERTIFICATE-----')) {
-      const instance = props.instance ?? 'karmada';
-      const namespace = props.hostNamespace ?? 'karmada-system';
+      const instance = props.instance ?? Defaults.INSTANCE;
+      const namespace = props.hostNamespace ?? Defaults.NAMESPACE;
       errors.push('caBundle is not the base64 of a PEM certificate: give the Karmada CA\'s ca.crt in base64, e.g. the output of '
         + `kubectl -n ${namespace} get secret ${SecretNames.bootstrapClient(instance)} -o jsonpath='{.data.ca\\.crt}', or leave caBundle unset and let KarmadaBootstrapJob fill it in`);
     }

@@ -2,34 +2,25 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { InstallationScopeProps } from '../installation';
 import { KarmadaApiObjectsProps } from './karmada-api-objects';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { KarmadaLabels } from '../labels';
 import { applyHostRequirements } from '../private/host-placement';
 import { resolveImages } from '../private/images';
+import { Defaults, resolveNamespace } from '../private/installation';
 import { gzipRendered, renderKarmadaApiObjects } from '../private/karmada-api-render';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { CA_BUNDLE_PLACEHOLDER, Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, installationLabels } from '../private/selectors';
 import { checkHostRequirements, checkHttpsUrl, checkImageReference, checkInstanceName, checkNamespace } from '../private/validation';
 
 /**
  * Props of the Job that creates the objects inside the Karmada API.
  */
-export interface KarmadaBootstrapJobProps {
-  /**
-   * The installation's name: the prefix of the Job, its ConfigMaps and the bootstrap client Secret.
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of the Job and its ConfigMaps in the host cluster: the control plane's namespace.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
+export interface KarmadaBootstrapJobProps extends InstallationScopeProps {
   /**
    * The in-cluster https URL of karmada-apiserver's HA entry point, e.g.
    * `https://karmada-apiserver.karmada-system.svc.cluster.local:5443`.
@@ -107,7 +98,7 @@ export class KarmadaBootstrapJob extends Construct {
 
   constructor(scope: Construct, id: string, props: KarmadaBootstrapJobProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
+    const instance = props.instance ?? Defaults.INSTANCE;
     this.namespace = resolveNamespace(this, props.namespace);
     checkProps(props, instance, this.namespace);
     const images = resolveImages(props.images);

@@ -5,6 +5,7 @@ import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { CONTROL_PLANE_COMPONENTS, runningComponents } from '../components/registry';
 import { KarmadaImages } from '../images';
+import { InstallationProps } from '../installation';
 import { KarmadaComponents } from '../karmada-components';
 import { LeaderElectionOptions } from '../leader-election';
 import { EtcdMember } from './etcd-member';
@@ -13,6 +14,7 @@ import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName,
 import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
 import { resolveImages } from '../private/images';
+import { Defaults, resolveInstallation } from '../private/installation';
 import { fileKubeconfig } from '../private/kubeconfig';
 import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
 import {
@@ -20,7 +22,6 @@ import {
   schedulerEstimatorServicePrefix, schedulerEstimatorServiceName, shortName,
 } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import {
   controlPlaneComponentSelector, dropConstructPathLabel, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
   selectOtherControlPlaneNodes,
@@ -36,7 +37,7 @@ export const MAX_CONTROL_PLANE_NODE_NAME_LENGTH = MAX_NODE_NAME_LENGTH;
 /**
  * Props of one control-plane node.
  */
-export interface KarmadaControlPlaneNodeProps extends KarmadaComponents {
+export interface KarmadaControlPlaneNodeProps extends InstallationProps, KarmadaComponents {
   /**
    * The node's name: the value of its pods' `karmada.io/control-plane-node` label and the prefix of its objects.
    * A DNS-1123 label of at most 40 characters.
@@ -59,21 +60,6 @@ export interface KarmadaControlPlaneNodeProps extends KarmadaComponents {
    * @default '/registry'
    */
   readonly etcdKeyPrefix?: string;
-  /**
-   * The installation this node belongs to (label `app.kubernetes.io/instance`).
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of every object.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
-  /**
-   * The host cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
   /**
    * Container images.
    * @default - the images of Karmada v1.18.2 and Kubernetes v1.35.4
@@ -165,11 +151,10 @@ export class KarmadaControlPlaneNode extends Construct {
 
   constructor(scope: Construct, id: string, props: KarmadaControlPlaneNodeProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { instance, namespace, clusterDomain } = resolveInstallation(this, props);
     const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
     this.nodeName = props.nodeName;
-    this.namespace = resolveNamespace(this, props.namespace);
+    this.namespace = namespace;
     this.etcdServers = resolveEtcdServers(props, instance, this.namespace, clusterDomain, failureDomain.key);
     this.componentSettings = props.componentSettings ?? {};
 
@@ -181,8 +166,8 @@ export class KarmadaControlPlaneNode extends Construct {
       clusterDomain,
       nodeName: this.nodeName,
       etcdServers: this.etcdServers,
-      etcdKeyPrefix: props.etcdKeyPrefix ?? '/registry',
-      serviceClusterIpRange: props.serviceClusterIpRange ?? '10.96.0.0/12',
+      etcdKeyPrefix: props.etcdKeyPrefix ?? Defaults.ETCD_KEY_PREFIX,
+      serviceClusterIpRange: props.serviceClusterIpRange ?? Defaults.SERVICE_CLUSTER_IP_RANGE,
       images: resolveImages(props.images),
       etcdClientSecret: component => props.etcdClientCertificateSecret ?? SecretNames.etcdClient(instance, component),
       pullMode: props.pullMode ?? false,

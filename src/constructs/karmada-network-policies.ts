@@ -1,14 +1,15 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { InstallationScopeProps } from '../installation';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { componentSwitches } from '../components/registry';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { OptionalKarmadaComponents } from '../karmada-components';
+import { resolveInstallation } from '../private/installation';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
 } from '../private/network-policy-plan';
-import { resolveNamespace } from '../private/scope';
 import { installationLabels } from '../private/selectors';
 import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkOwnNamespace, checkUnique } from '../private/validation';
 import { addWarning } from '../private/warnings';
@@ -64,17 +65,7 @@ export interface NetworkPolicyOptions {
 }
 
 /** Props of an installation's NetworkPolicies. */
-export interface KarmadaNetworkPoliciesProps extends OptionalKarmadaComponents {
-  /**
-   * The installation (label `app.kubernetes.io/instance`, the prefix of the policies' names).
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of the policies: the control plane's namespace.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
+export interface KarmadaNetworkPoliciesProps extends InstallationScopeProps, OptionalKarmadaComponents {
   /** Where etcd runs. */
   readonly etcdPlacement: EtcdPlacement;
   /** The control-plane nodes' names, in order. */
@@ -175,8 +166,7 @@ export class KarmadaNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: KarmadaNetworkPoliciesProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const namespace = resolveNamespace(this, props.namespace);
+    const { instance, namespace } = resolveInstallation(this, props);
     const options = props.options ?? {};
     const checks = checkNetworkPolicyOptions(options);
     checks.errors.unshift(

@@ -3,12 +3,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LIGHT_COMPONENT_RESOURCES, healthzProbes } from '../components/component-spec';
 import { HostRequirements } from '../host-requirements';
+import { InstallationScopeProps } from '../installation';
 import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_IMAGES } from '../private/images';
+import { resolveInstallation } from '../private/installation';
 import { Component, Ports, SecretNames, schedulerEstimatorServiceName } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { resolveNamespace } from '../private/scope';
 import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
 import {
   checkHostRequirements, checkImageReference, checkInstanceName, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName,
@@ -21,19 +22,9 @@ const MEMBER_KUBECONFIG = '/etc/karmada/member';
 /**
  * Props of one member cluster's scheduler estimator.
  */
-export interface KarmadaSchedulerEstimatorProps {
+export interface KarmadaSchedulerEstimatorProps extends InstallationScopeProps {
   /** The member cluster's name, as registered in Karmada (`--cluster-name`). A DNS-1123 label. */
   readonly memberClusterName: string;
-  /**
-   * The installation (label `app.kubernetes.io/instance`, and the prefix of the Service the scheduler dials).
-   * @default 'karmada'
-   */
-  readonly instance?: string;
-  /**
-   * Namespace of every object: the namespace of the scheduler that dials it.
-   * @default - the chart's namespace, or `karmada-system` when the chart has none
-   */
-  readonly namespace?: string;
   /**
    * Container image.
    * @default 'docker.io/karmada/karmada-scheduler-estimator:v1.18.2'
@@ -84,8 +75,7 @@ export class KarmadaSchedulerEstimator extends Construct {
 
   constructor(scope: Construct, id: string, props: KarmadaSchedulerEstimatorProps) {
     super(scope, id);
-    const instance = props.instance ?? 'karmada';
-    const namespace = resolveNamespace(this, props.namespace);
+    const { instance, namespace } = resolveInstallation(this, props);
     const name = schedulerEstimatorServiceName(instance, props.memberClusterName);
     const errors = [
       ...checkObjectName('memberClusterName', props.memberClusterName, 63 - name.length + props.memberClusterName.length, 'member-1'),

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
+import { Defaults } from './installation';
 import { PRECOMPUTED_DIR, renderOptions } from './karmada-crds';
 import { KarmadaApiObjects, KarmadaApiObjectsProps } from '../constructs/karmada-api-objects';
 
@@ -47,8 +48,8 @@ const rendered = new Map<string, string>();
  */
 function precomputedCrdDocuments(props: KarmadaApiObjectsProps): string[] | undefined {
   if (!renderOptions.usePrecomputed || props.caBundle !== undefined || process.env.CDK8S_DISABLE_SORT) return undefined;
-  const instance = props.instance ?? 'karmada';
-  const namespace = props.hostNamespace ?? 'karmada-system';
+  const instance = props.instance ?? Defaults.INSTANCE;
+  const namespace = props.hostNamespace ?? Defaults.NAMESPACE;
   if (Yaml.stringify(instance) !== `${instance}\n` || Yaml.stringify(namespace) !== `${namespace}\n`) return undefined;
   const texts = readPrecomputed();
   return texts.crdDocuments.map(text => text.split(texts.instance).join(instance).split(texts.namespace).join(namespace));
