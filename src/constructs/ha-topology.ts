@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
-import { componentSwitches, runningComponents } from '../components/registry';
+import { runningComponents } from '../components/registry';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
 import { EtcdTuning } from '../etcd-tuning';
 import { FailureToleranceReport } from '../failure-tolerance';
@@ -20,20 +20,15 @@ import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 import { KarmadaNetworkPolicies, NetworkPolicyOptions } from './karmada-network-policies';
 import { KarmadaSchedulerEstimator } from './karmada-scheduler-estimator';
 import { addCertManagerPki } from '../private/cert-manager-pki';
-import { checkComponentSettings } from '../private/component-settings';
 import { addDisruptionBudgets } from '../private/disruption-budgets';
 import { serviceUrl } from '../private/dns';
 import { addEtcdClientService } from '../private/etcd-maintenance';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
-import { reportFailureTolerance } from '../private/failure-tolerance';
 import { ZONE_LABEL } from '../private/host-placement';
 import { Defaults, resolveNamespace } from '../private/installation';
-import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
 import { Component, Ports, hostServiceName } from '../private/names';
-import { checkNetworkPolicyOptions } from '../private/network-policy-plan';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { componentSelector, libraryLabels, podSecurityNamespaceLabels } from '../private/selectors';
-import { planHATopology } from '../private/topology-plan';
+import { HATopologyPlan, planHATopology } from '../private/topology-plan';
 import { addWarning } from '../private/warnings';
 
 /** How the HA entry point to every apiserver is exposed. */
@@ -301,106 +296,15 @@ export class HATopology extends Construct {
     super(scope, id);
     this.name = props.name ?? Defaults.INSTANCE;
     this.namespace = resolveNamespace(this, props.namespace);
-    const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
-    const etcd = props.etcd ?? EtcdTopology.stacked();
-    const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
-    const apiServerServiceType = props.apiServerService?.type ?? kplus.ServiceType.CLUSTER_IP;
-    const pki = props.pki ?? Pki.certManager();
-    const components = props.components ?? {};
-    const estimatorClusters = components.schedulerEstimatorClusters ?? [];
-    const switches = componentSwitches(components);
-    this.etcdPlacement = etcd.placement;
-
-    const etcdTraits = etcd._traits;
-    // etcd maintenance runs only on the members the library runs.
-    const etcdBackupOn = etcdTraits.runsMembers && (props.etcdBackup?.enabled ?? true);
-    const etcdDefragmentationOn = etcdTraits.runsMembers && (props.etcdDefragmentation?.enabled ?? true);
-
     // Every check runs before any object exists: bad input fails the synth with every problem listed.
-    const etcdTuning = resolveEtcdTuning(props.etcdTuning);
-    const plan = planHATopology({
-      name: this.name,
-      namespace: this.namespace,
-      clusterDomain,
-      etcd,
-      controlPlaneNodes: props.controlPlaneNodes,
-      controlPlaneNodeNames: props.controlPlaneNodeNames,
-      failureDomainKey: failureDomain.key,
-      zones: props.zones,
-      apiServerServiceType,
-      apiServerNodePort: props.apiServerService?.nodePort,
-      apiServerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
-      etcdTuning,
-      etcdStorageBytes: sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE),
-      controlPlaneHostLabels: props.controlPlaneHosts?.nodeLabels,
-      etcdHostLabels: props.etcdHosts?.nodeLabels,
-      etcdHostsGiven: props.etcdHosts !== undefined,
-      controlPlaneHosts: props.controlPlaneHosts,
-      etcdHosts: props.etcdHosts,
-      etcdStorageSize: props.etcdStorageSize,
-      etcdStorageClassName: props.etcdStorageClassName,
-      images: props.images,
-      etcdImage: props.etcdImage,
-      apiServerAnnotations: props.apiServerService?.annotations,
-      certManagerOptions: pki._issuedByCertManager,
-      inClusterEtcdProps: Object.entries({
-        'etcdImage': props.etcdImage,
-        'etcdTuning': props.etcdTuning,
-        'etcdStorageSize': props.etcdStorageSize,
-        'etcdStorageClassName': props.etcdStorageClassName,
-        'etcdBackup': props.etcdBackup?.enabled === false ? undefined : props.etcdBackup,
-        'etcdDefragmentation': props.etcdDefragmentation?.enabled === false ? undefined : props.etcdDefragmentation,
-        'componentSettings.etcd': props.componentSettings?.etcd,
-      }).filter(([, value]) => value !== undefined).map(([name]) => name),
-      createNamespace: props.createNamespace ?? true,
-      networkPolicies: props.networkPolicies?.enabled ?? true,
-      serviceClusterIpRange: props.serviceClusterIpRange,
-      schedulerEstimatorClusters: estimatorClusters,
-      pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
-      karmadaIssuerGiven: pki.certManagerOptions.karmadaIssuer !== undefined,
-      certManager: pki._issuedByCertManager !== undefined,
-      apiServerExternalDnsNames: props.apiServerService?.externalDnsNames ?? [],
-      apiServerExternalIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
-      components,
-      etcdBackup: etcdBackupOn ? {
-        schedule: props.etcdBackup?.schedule,
-        retention: props.etcdBackup?.retention,
-        storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
-        storageClassName: props.etcdBackup?.storageClassName,
-        existingClaimName: props.etcdBackup?.existingClaimName,
-        quotaBackendBytes: etcdTuning.quotaBackendBytes,
-      } : undefined,
-      etcdDefragmentationSchedule: etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined,
-    });
-    plan.errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
-    // The policies' own warnings come from KarmadaNetworkPolicies; its errors are listed here, before any object exists.
-    if (props.networkPolicies?.enabled ?? true) plan.errors.push(...checkNetworkPolicyOptions(props.networkPolicies ?? {}).errors);
-    const settingsCheck = checkComponentSettings('componentSettings', props.componentSettings);
-    plan.errors.push(...settingsCheck.errors);
+    const plan = planHATopology(props, this.name, this.namespace);
     if (plan.errors.length > 0) {
       throw new Error(`invalid HATopology '${this.node.path}':\n- ${plan.errors.join('\n- ')}`);
     }
-    const zones = [...new Set(props.zones ?? [])];
-    this.failureTolerance = reportFailureTolerance({
-      placement: etcd.placement,
-      controlPlaneNodes: plan.controlPlaneNodeNames.length,
-      etcdMembers: plan.etcdMemberNames.length,
-      zones,
-      failureDomainIsZone: failureDomain.key === ZONE_LABEL,
-    });
     plan.warnings.forEach(warning => addWarning(this, warning));
-    settingsCheck.warnings.forEach(warning => addWarning(this, warning));
-    if (zones.length >= 3 && this.failureTolerance.zoneFailuresTolerated === 0) {
-      addWarning(this, `zones lists ${zones.length} zones, but the control plane does not survive the loss of any one of them (${this.failureTolerance.summary}): use an etcd member count and a control-plane node count that spread evenly, e.g. 3 or 5 members over 3 zones`);
-    }
-    // Control-plane node i (and its stacked member) lives in zone i mod zones.
-    const zoneHosts = (index: number): HostRequirements | undefined => zones.length === 0 ? props.controlPlaneHosts : {
-      ...props.controlPlaneHosts,
-      nodeLabels: { ...props.controlPlaneHosts?.nodeLabels, [ZONE_LABEL]: zones[index % zones.length] },
-    };
+    this.etcdPlacement = plan.etcd.placement;
+    this.failureTolerance = plan.failureTolerance!;
 
-    const stacked = etcdTraits.pairsMembersWithNodes;
-    const common = { instance: this.name, namespace: this.namespace, clusterDomain };
     if (props.createNamespace ?? true) {
       new kplus.k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
@@ -409,94 +313,12 @@ export class HATopology extends Construct {
         },
       });
     }
-
-    const membersScope = new Construct(this, 'EtcdMembers');
-    this.etcdMembers = plan.etcdMemberNames.map((memberName, index) => new EtcdMember(membersScope, memberName, {
-      ...common,
-      memberName,
-      initialClusterMembers: plan.etcdMemberNames,
-      controlPlaneNode: stacked ? plan.controlPlaneNodeNames[index] : undefined,
-      avoidControlPlaneHosts: !stacked,
-      failureDomain,
-      image: props.etcdImage,
-      tuning: props.etcdTuning,
-      storageSize: props.etcdStorageSize,
-      storageClassName: props.etcdStorageClassName,
-      resources: props.componentSettings?.etcd?.resources,
-      priorityClassName: props.componentSettings?.etcd?.priorityClassName,
-      hosts: stacked ? zoneHosts(index) : props.etcdHosts,
-      minZones: !stacked && zones.length > 0 ? Math.min(zones.length, plan.etcdMemberNames.length) : undefined,
-    }));
-    if (this.etcdMembers.length > 0) {
-      addEtcdClientService(membersScope, 'ClientService', this.name, this.namespace);
-      const maintenance = {
-        instance: this.name, namespace: this.namespace, clusterDomain, etcdImage: props.etcdImage, hosts: props.controlPlaneHosts,
-      };
-      if (etcdBackupOn) {
-        new EtcdBackup(this, 'EtcdBackup', {
-          ...maintenance,
-          schedule: props.etcdBackup?.schedule,
-          retention: props.etcdBackup?.retention,
-          storageSize: props.etcdBackup?.storageSize,
-          storageClassName: props.etcdBackup?.storageClassName,
-          existingClaimName: props.etcdBackup?.existingClaimName,
-          quotaBackend: props.etcdTuning?.quotaBackend,
-          images: props.images,
-        });
-      }
-      if (etcdDefragmentationOn) {
-        new EtcdDefragmentation(this, 'EtcdDefragmentation', { ...maintenance, memberNames: plan.etcdMemberNames, schedule: props.etcdDefragmentation?.schedule });
-      }
-    }
-
-    const nodesScope = new Construct(this, 'ControlPlaneNodes');
-    this.controlPlaneNodes = plan.controlPlaneNodeNames.map((nodeName, index) => new KarmadaControlPlaneNode(nodesScope, nodeName, {
-      ...common,
-      nodeName,
-      ...etcd._etcdOfNode(index, this.etcdMembers),
-      failureDomain,
-      images: props.images,
-      serviceClusterIpRange: props.serviceClusterIpRange,
-      hosts: zoneHosts(index),
-      ...switches,
-      schedulerEstimatorClusters: estimatorClusters,
-      pullMode: props.pullMode !== undefined,
-      componentSettings: props.componentSettings,
-      leaderElection: props.leaderElection,
-    }));
-
-    const serviceName = hostServiceName(this.name, Component.API_SERVER);
-    this.apiServerUrl = serviceUrl(serviceName, this.namespace, clusterDomain, Ports.API_SERVER);
-    const apiServerSelector = componentSelector(this.name, Component.API_SERVER);
-    this.apiServerService = new kplus.Service(this, 'ApiServerService', {
-      metadata: {
-        name: serviceName,
-        namespace: this.namespace,
-        labels: apiServerSelector,
-        annotations: props.apiServerService?.annotations,
-      },
-      type: apiServerServiceType,
-      loadBalancerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
-      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
-      ports: [{
-        name: 'https',
-        port: Ports.API_SERVER,
-        targetPort: Ports.API_SERVER,
-        nodePort: props.apiServerService?.nodePort,
-      }],
-    });
-
-    this.addServedComponentServices(components);
-    const estimatorsScope = new Construct(this, 'SchedulerEstimators');
-    const estimators = estimatorClusters.map(memberClusterName => new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
-      memberClusterName,
-      instance: this.name,
-      namespace: this.namespace,
-      image: props.images?.schedulerEstimator,
-      hosts: props.controlPlaneHosts,
-      resources: props.componentSettings?.schedulerEstimator?.resources,
-      priorityClassName: props.componentSettings?.schedulerEstimator?.priorityClassName,
-    }));
+    this.etcdMembers = this.addEtcd(plan, props);
+    this.controlPlaneNodes = this.addControlPlaneNodes(plan, props);
+    this.apiServerService = this.addEntryPoint(plan, props);
+    this.apiServerUrl = serviceUrl(this.apiServerService.name, this.namespace, plan.clusterDomain, Ports.API_SERVER);
+    this.addServedComponentServices(plan.components);
+    const estimators = this.addSchedulerEstimators(plan, props);
     if (props.disruptionBudgets ?? true) {
       addDisruptionBudgets(new Construct(this, 'DisruptionBudgets'), {
         instance: this.name,
@@ -504,42 +326,21 @@ export class HATopology extends Construct {
         etcdMembers: this.etcdMembers.length,
         controlPlaneNodes: this.controlPlaneNodes.length,
         components: this.controlPlaneNodes[0].components,
-        schedulerEstimatorClusters: estimatorClusters,
+        schedulerEstimatorClusters: plan.schedulerEstimatorClusters,
         schedulerEstimatorReplicas: estimators[0]?.deployment.replicas ?? 0,
       });
     }
-
-    // Certificates: one plan, issued by cert-manager or documented for the user's own Secrets.
-    const certificates = planPki({
-      instance: this.name,
-      namespace: this.namespace,
-      clusterDomain,
-      controlPlaneNodeNames: plan.controlPlaneNodeNames,
-      etcdMemberNames: plan.etcdMemberNames,
-      etcdBackup: etcdBackupOn,
-      etcdDefragmentation: etcdDefragmentationOn,
-      ...switches,
-      schedulerEstimatorClusters: estimatorClusters,
-      apiServerDnsNames: props.apiServerService?.externalDnsNames ?? [],
-      apiServerIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
-      pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
-      kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? Defaults.SERVICE_CLUSTER_IP_RANGE).split(',')[0]),
-    });
-    const certManager = pki._issuedByCertManager;
-    this.certificates = describeCertificates(certificates, certManager ? userIssuers(certManager) : {});
-    if (certManager) {
-      addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: certManager });
-    }
+    this.certificates = this.addPki(plan, props);
 
     // The objects inside the Karmada API, and the Job that applies them.
     this.karmadaApiObjects = {
       instance: this.name,
       hostNamespace: this.namespace,
-      clusterDomain,
-      ...switches,
+      clusterDomain: plan.clusterDomain,
+      ...plan.components,
       pullModeApiEndpoint: props.pullMode?.apiServerEndpoint,
     };
-    if (props.bootstrapJob ?? true) {
+    if (plan.bootstrapJob) {
       new KarmadaBootstrapJob(this, 'Bootstrap', {
         instance: this.name,
         namespace: this.namespace,
@@ -549,24 +350,158 @@ export class HATopology extends Construct {
         hosts: props.controlPlaneHosts,
       });
     }
-
-    if (props.networkPolicies?.enabled ?? true) {
+    if (plan.networkPolicies) {
       new KarmadaNetworkPolicies(this, 'NetworkPolicies', {
         instance: this.name,
         namespace: this.namespace,
-        etcdPlacement: etcd.placement,
+        etcdPlacement: plan.etcd.placement,
         controlPlaneNodeNames: plan.controlPlaneNodeNames,
         etcdMemberNames: this.etcdMembers.map(member => member.memberName),
-        externalEtcdEndpoints: etcd.endpoints,
-        apiServerServiceType,
-        ...switches,
-        schedulerEstimators: estimatorClusters.length > 0,
-        bootstrapJob: props.bootstrapJob ?? true,
-        etcdBackup: etcdBackupOn,
-        etcdDefrag: etcdDefragmentationOn,
+        externalEtcdEndpoints: plan.etcd.endpoints,
+        apiServerServiceType: plan.apiServerServiceType,
+        ...plan.components,
+        schedulerEstimators: plan.schedulerEstimatorClusters.length > 0,
+        bootstrapJob: plan.bootstrapJob,
+        etcdBackup: plan.etcdBackup,
+        etcdDefrag: plan.etcdDefragmentation,
         options: props.networkPolicies,
       });
     }
+  }
+
+  /** The hosts control-plane node i (and its stacked member) may run on: in zone i mod zones, when zones are given. */
+  private nodeHosts(plan: HATopologyPlan, props: HATopologyProps, index: number): HostRequirements | undefined {
+    if (plan.zones.length === 0) return props.controlPlaneHosts;
+    return {
+      ...props.controlPlaneHosts,
+      nodeLabels: { ...props.controlPlaneHosts?.nodeLabels, [ZONE_LABEL]: plan.zones[index % plan.zones.length] },
+    };
+  }
+
+  /** The etcd members the library runs, their client Service, and the maintenance CronJobs. */
+  private addEtcd(plan: HATopologyPlan, props: HATopologyProps): EtcdMember[] {
+    const stacked = plan.etcd._traits.pairsMembersWithNodes;
+    const membersScope = new Construct(this, 'EtcdMembers');
+    const members = plan.etcdMemberNames.map((memberName, index) => new EtcdMember(membersScope, memberName, {
+      instance: this.name,
+      namespace: this.namespace,
+      clusterDomain: plan.clusterDomain,
+      memberName,
+      initialClusterMembers: plan.etcdMemberNames,
+      controlPlaneNode: stacked ? plan.controlPlaneNodeNames[index] : undefined,
+      avoidControlPlaneHosts: !stacked,
+      failureDomain: plan.failureDomain,
+      image: props.etcdImage,
+      tuning: props.etcdTuning,
+      storageSize: props.etcdStorageSize,
+      storageClassName: props.etcdStorageClassName,
+      resources: props.componentSettings?.etcd?.resources,
+      priorityClassName: props.componentSettings?.etcd?.priorityClassName,
+      hosts: stacked ? this.nodeHosts(plan, props, index) : props.etcdHosts,
+      minZones: !stacked && plan.zones.length > 0 ? Math.min(plan.zones.length, plan.etcdMemberNames.length) : undefined,
+    }));
+    if (members.length === 0) return members;
+    addEtcdClientService(membersScope, 'ClientService', this.name, this.namespace);
+    const maintenance = {
+      instance: this.name, namespace: this.namespace, clusterDomain: plan.clusterDomain, etcdImage: props.etcdImage, hosts: props.controlPlaneHosts,
+    };
+    if (plan.etcdBackup) {
+      new EtcdBackup(this, 'EtcdBackup', {
+        ...maintenance,
+        schedule: props.etcdBackup?.schedule,
+        retention: props.etcdBackup?.retention,
+        storageSize: props.etcdBackup?.storageSize,
+        storageClassName: props.etcdBackup?.storageClassName,
+        existingClaimName: props.etcdBackup?.existingClaimName,
+        quotaBackend: props.etcdTuning?.quotaBackend,
+        images: props.images,
+      });
+    }
+    if (plan.etcdDefragmentation) {
+      new EtcdDefragmentation(this, 'EtcdDefragmentation', { ...maintenance, memberNames: plan.etcdMemberNames, schedule: props.etcdDefragmentation?.schedule });
+    }
+    return members;
+  }
+
+  /** The control-plane nodes, each dialling the etcd its topology says. */
+  private addControlPlaneNodes(plan: HATopologyPlan, props: HATopologyProps): KarmadaControlPlaneNode[] {
+    const nodesScope = new Construct(this, 'ControlPlaneNodes');
+    return plan.controlPlaneNodeNames.map((nodeName, index) => new KarmadaControlPlaneNode(nodesScope, nodeName, {
+      instance: this.name,
+      namespace: this.namespace,
+      clusterDomain: plan.clusterDomain,
+      nodeName,
+      ...plan.etcd._etcdOfNode(index, this.etcdMembers),
+      failureDomain: plan.failureDomain,
+      images: props.images,
+      serviceClusterIpRange: props.serviceClusterIpRange,
+      hosts: this.nodeHosts(plan, props, index),
+      ...plan.components,
+      schedulerEstimatorClusters: plan.schedulerEstimatorClusters,
+      pullMode: props.pullMode !== undefined,
+      componentSettings: props.componentSettings,
+      leaderElection: props.leaderElection,
+    }));
+  }
+
+  /** The HA entry point: one Service in front of every node's apiserver. */
+  private addEntryPoint(plan: HATopologyPlan, props: HATopologyProps): kplus.Service {
+    const apiServerSelector = componentSelector(this.name, Component.API_SERVER);
+    return new kplus.Service(this, 'ApiServerService', {
+      metadata: {
+        name: hostServiceName(this.name, Component.API_SERVER),
+        namespace: this.namespace,
+        labels: apiServerSelector,
+        annotations: props.apiServerService?.annotations,
+      },
+      type: plan.apiServerServiceType,
+      loadBalancerSourceRanges: props.apiServerService?.loadBalancerSourceRanges,
+      selector: kplus.Pods.select(this, 'ApiServerPods', { labels: apiServerSelector }),
+      ports: [{
+        name: 'https',
+        port: Ports.API_SERVER,
+        targetPort: Ports.API_SERVER,
+        nodePort: props.apiServerService?.nodePort,
+      }],
+    });
+  }
+
+  /** One scheduler estimator per member cluster named. */
+  private addSchedulerEstimators(plan: HATopologyPlan, props: HATopologyProps): KarmadaSchedulerEstimator[] {
+    const estimatorsScope = new Construct(this, 'SchedulerEstimators');
+    return plan.schedulerEstimatorClusters.map(memberClusterName => new KarmadaSchedulerEstimator(estimatorsScope, memberClusterName, {
+      memberClusterName,
+      instance: this.name,
+      namespace: this.namespace,
+      image: props.images?.schedulerEstimator,
+      hosts: props.controlPlaneHosts,
+      resources: props.componentSettings?.schedulerEstimator?.resources,
+      priorityClassName: props.componentSettings?.schedulerEstimator?.priorityClassName,
+    }));
+  }
+
+  /** Every certificate, from one plan: issued by cert-manager, or described for the user's own Secrets. */
+  private addPki(plan: HATopologyPlan, props: HATopologyProps): CertificateDescription[] {
+    const certificates = planPki({
+      instance: this.name,
+      namespace: this.namespace,
+      clusterDomain: plan.clusterDomain,
+      controlPlaneNodeNames: plan.controlPlaneNodeNames,
+      etcdMemberNames: plan.etcdMemberNames,
+      etcdBackup: plan.etcdBackup,
+      etcdDefragmentation: plan.etcdDefragmentation,
+      ...plan.components,
+      schedulerEstimatorClusters: plan.schedulerEstimatorClusters,
+      apiServerDnsNames: props.apiServerService?.externalDnsNames ?? [],
+      apiServerIpAddresses: props.apiServerService?.externalIpAddresses ?? [],
+      pullModeApiServerEndpoint: props.pullMode?.apiServerEndpoint,
+      kubernetesServiceIp: firstServiceIp((props.serviceClusterIpRange ?? Defaults.SERVICE_CLUSTER_IP_RANGE).split(',')[0]),
+    });
+    const certManager = plan.pki._issuedByCertManager;
+    if (certManager) {
+      addCertManagerPki(new Construct(this, 'Pki'), { instance: this.name, namespace: this.namespace, certificates, options: certManager });
+    }
+    return describeCertificates(certificates, certManager ? userIssuers(certManager) : {});
   }
 
   /**

@@ -1,16 +1,22 @@
-import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { checkCertManagerPkiOptions } from './cert-manager-pki';
-import { runningComponents } from '../components/registry';
+import { checkComponentSettings } from './component-settings';
+import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from './etcd-tuning';
+import { reportFailureTolerance } from './failure-tolerance';
+import { ZONE_LABEL } from './host-placement';
+import { Defaults } from './installation';
+import { checkLeaderElection, resolveLeaderElection } from './leader-election';
+import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './names';
+import { checkNetworkPolicyOptions } from './network-policy-plan';
+import { componentSwitches, runningComponents } from '../components/registry';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
+import type { HATopologyProps } from '../constructs/ha-topology';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdTopology } from '../etcd-topology';
-import { HostRequirements } from '../host-requirements';
-import { KarmadaImages } from '../images';
+import { FailureToleranceReport } from '../failure-tolerance';
 import { OptionalKarmadaComponents } from '../karmada-components';
-import { CertManagerPkiOptions } from '../pki';
-import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
-import { ResolvedEtcdTuning } from './etcd-tuning';
-import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './names';
+import { Pki } from '../pki';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName, checkSecretName,
@@ -25,98 +31,102 @@ const MAX_OBJECT_NAME_LENGTH = 63;
 const MAX_SECRET_SUFFIX = '-kubeconfig'.length;
 
 
-/** What HATopology hands to the planner: its props with defaults resolved where they cannot be wrong. */
-export interface HATopologyInput {
+/** The installation HATopology builds, resolved once from its props: every child construct reads this. */
+export interface HATopologyPlan {
   readonly name: string;
   readonly namespace: string;
   readonly clusterDomain: string;
   readonly etcd: EtcdTopology;
-  readonly controlPlaneNodes?: number;
-  readonly controlPlaneNodeNames?: string[];
-  readonly failureDomainKey: string;
-  readonly zones?: string[];
-  readonly apiServerServiceType: string;
-  readonly apiServerNodePort?: number;
-  readonly apiServerSourceRanges?: string[];
-  readonly etcdTuning: ResolvedEtcdTuning;
-  /** The size of each etcd member's volume. */
-  readonly etcdStorageBytes: number;
-  readonly controlPlaneHostLabels?: Record<string, string>;
-  readonly etcdHostLabels?: Record<string, string>;
-  readonly etcdHostsGiven: boolean;
-  /** Which hosts may run control-plane nodes and, when external, etcd members (labels and tolerations checked). */
-  readonly controlPlaneHosts?: HostRequirements;
-  readonly etcdHosts?: HostRequirements;
-  /** The size of each etcd member's volume, as given. */
-  readonly etcdStorageSize?: Size;
-  readonly etcdStorageClassName?: string;
-  readonly images?: KarmadaImages;
-  readonly etcdImage?: string;
-  readonly apiServerAnnotations?: Record<string, string>;
-  /** The props that only apply to etcd members the library runs, as given (checked against the placement). */
-  readonly inClusterEtcdProps?: string[];
-  /** The library creates (and labels) the Namespace. */
-  readonly createNamespace: boolean;
-  /** The library creates the NetworkPolicies (a default deny in the namespace among them). */
-  readonly networkPolicies: boolean;
-  /** The cert-manager options, when cert-manager issues the certificates. */
-  readonly certManagerOptions?: CertManagerPkiOptions;
-  readonly serviceClusterIpRange?: string;
-  /** The member clusters given a scheduler estimator. */
+  readonly failureDomain: kplus.Topology;
+  readonly apiServerServiceType: kplus.ServiceType;
+  readonly pki: Pki;
+  /** Every optional component's switch. */
+  readonly components: Required<OptionalKarmadaComponents>;
   readonly schedulerEstimatorClusters: string[];
-  /** The pull-mode endpoint, when pull mode is on. */
-  readonly pullModeApiServerEndpoint?: string;
-  /** The Karmada CA is an issuer the user named (so the library does not hold its key). */
-  readonly karmadaIssuerGiven: boolean;
-  /** cert-manager issues the certificates (rather than Secrets the user made). */
-  readonly certManager: boolean;
-  readonly apiServerExternalDnsNames: string[];
-  readonly apiServerExternalIpAddresses: string[];
-  /** The optional components switched on. */
-  readonly components: OptionalKarmadaComponents;
-  /** The etcd backup's settings, when it is on (only checked when the library runs the members). */
-  readonly etcdBackup?: EtcdBackupInput;
-  /** The etcd defragmentation's schedule, when it is on and given. */
-  readonly etcdDefragmentationSchedule?: string;
-}
-
-/** The names of everything to create, and every problem found. Nothing is created while `errors` is not empty. */
-export interface HATopologyPlan {
   readonly controlPlaneNodeNames: string[];
   readonly etcdMemberNames: string[];
+  /** Each zone once, in the order given. */
+  readonly zones: string[];
+  /** The library runs the etcd backup CronJob. */
+  readonly etcdBackup: boolean;
+  /** The library runs the etcd defragmentation CronJob. */
+  readonly etcdDefragmentation: boolean;
+  readonly networkPolicies: boolean;
+  readonly bootstrapJob: boolean;
+  /** What the topology needs and survives (when the input is valid). */
+  readonly failureTolerance?: FailureToleranceReport;
+  /** Every problem found; nothing is created while this is not empty. */
   readonly errors: string[];
   readonly warnings: string[];
 }
 
-/** Resolve the names of a topology and check all of its input. Pure: no construct is touched. */
-export function planHATopology(input: HATopologyInput): HATopologyPlan {
+/**
+ * Resolve HATopology's props into the plan of the installation, with every problem of the input listed (errors) and
+ * every legal but unsafe choice named (warnings). Pure: no construct is touched.
+ */
+export function planHATopology(props: HATopologyProps, name: string, namespace: string): HATopologyPlan {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
+  const etcd = props.etcd ?? EtcdTopology.stacked();
+  const etcdTraits = etcd._traits;
+  const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
+  const apiServerService = props.apiServerService ?? {};
+  const apiServerServiceType = apiServerService.type ?? kplus.ServiceType.CLUSTER_IP;
+  const pki = props.pki ?? Pki.certManager();
+  const certManagerOptions = pki._issuedByCertManager;
+  const karmadaIssuerGiven = pki.certManagerOptions.karmadaIssuer !== undefined;
+  const components = props.components ?? {};
+  const schedulerEstimatorClusters = components.schedulerEstimatorClusters ?? [];
+  const createNamespace = props.createNamespace ?? true;
+  const networkPolicies = props.networkPolicies?.enabled ?? true;
+  const etcdTuning = resolveEtcdTuning(props.etcdTuning);
+  // etcd maintenance runs only on the members the library runs.
+  const etcdBackupOn = etcdTraits.runsMembers && (props.etcdBackup?.enabled ?? true);
+  const etcdDefragmentationOn = etcdTraits.runsMembers && (props.etcdDefragmentation?.enabled ?? true);
+  const pullModeApiServerEndpoint = props.pullMode?.apiServerEndpoint;
+  const etcdBackup: EtcdBackupInput | undefined = etcdBackupOn ? {
+    schedule: props.etcdBackup?.schedule,
+    retention: props.etcdBackup?.retention,
+    storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
+    storageClassName: props.etcdBackup?.storageClassName,
+    existingClaimName: props.etcdBackup?.existingClaimName,
+    quotaBackendBytes: etcdTuning.quotaBackendBytes,
+  } : undefined;
+  const etcdDefragmentationSchedule = etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined;
+  // The props that only apply to etcd members the library runs, as given (checked against the placement).
+  const inClusterEtcdProps = Object.entries({
+    'etcdImage': props.etcdImage,
+    'etcdTuning': props.etcdTuning,
+    'etcdStorageSize': props.etcdStorageSize,
+    'etcdStorageClassName': props.etcdStorageClassName,
+    'etcdBackup': props.etcdBackup?.enabled === false ? undefined : props.etcdBackup,
+    'etcdDefragmentation': props.etcdDefragmentation?.enabled === false ? undefined : props.etcdDefragmentation,
+    'componentSettings.etcd': props.componentSettings?.etcd,
+  }).filter(([, value]) => value !== undefined).map(([property]) => property);
 
-  errors.push(...checkInstanceName('name', input.name));
-  errors.push(...checkNamespace('namespace', input.namespace));
-  errors.push(...checkOwnNamespace(input.namespace, input.createNamespace ? 'createNamespace' : undefined,
-    input.networkPolicies ? 'set networkPolicies.enabled to false' : undefined));
-  errors.push(...checkDnsDomain('clusterDomain', input.clusterDomain));
-  errors.push(...checkTopologyKey('failureDomain', input.failureDomainKey));
-  if (input.apiServerServiceType === 'ExternalName') {
+  errors.push(...checkInstanceName('name', name));
+  errors.push(...checkNamespace('namespace', namespace));
+  errors.push(...checkOwnNamespace(namespace, createNamespace ? 'createNamespace' : undefined,
+    networkPolicies ? 'set networkPolicies.enabled to false' : undefined));
+  errors.push(...checkDnsDomain('clusterDomain', clusterDomain));
+  errors.push(...checkTopologyKey('failureDomain', failureDomain.key));
+  if (apiServerServiceType === 'ExternalName') {
     errors.push('apiServerService.type is ExternalName, which selects no pods: use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER');
   }
-  errors.push(...checkNodePort(input.apiServerServiceType, input.apiServerNodePort));
-  errors.push(...checkAnnotationKeys('apiServerService.annotations', input.apiServerAnnotations));
-  errors.push(...checkImages('images', input.images));
-  errors.push(...checkSourceRanges(input.apiServerServiceType, input.apiServerSourceRanges));
+  errors.push(...checkNodePort(apiServerServiceType, apiServerService.nodePort));
+  errors.push(...checkAnnotationKeys('apiServerService.annotations', apiServerService.annotations));
+  errors.push(...checkImages('images', props.images));
+  errors.push(...checkSourceRanges(apiServerServiceType, apiServerService.loadBalancerSourceRanges));
 
   // Control-plane nodes.
-  const nodeNames = resolveNames(input.controlPlaneNodeNames, input.controlPlaneNodes, 'controlPlaneNodeNames',
-    'controlPlaneNodes', index => `${input.name}-cp-${index}`, errors);
+  const nodeNames = resolveNames(props.controlPlaneNodeNames, props.controlPlaneNodes, 'controlPlaneNodeNames',
+    'controlPlaneNodes', index => `${name}-cp-${index}`, errors);
   nodeNames.forEach((nodeName, index) =>
-    errors.push(...checkObjectName(`controlPlaneNodeNames[${index}]`, nodeName, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, `${input.name}-cp-${index}`)));
+    errors.push(...checkObjectName(`controlPlaneNodeNames[${index}]`, nodeName, MAX_CONTROL_PLANE_NODE_NAME_LENGTH, `${name}-cp-${index}`)));
   errors.push(...checkUnique('controlPlaneNodeNames', nodeNames, 'control-plane node'));
 
   // etcd.
-  const etcd = input.etcd;
-  const etcdTraits = etcd._traits;
   let memberNames: string[] = [];
   if (!etcdTraits.runsMembers) {
     const endpoints = etcd.endpoints ?? [];
@@ -129,14 +139,14 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
     errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint', 'list every endpoint once'));
     errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
     errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
-    const ignored = input.inClusterEtcdProps ?? [];
+    const ignored = inClusterEtcdProps;
     if (ignored.length > 0) {
       warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
     }
   } else {
     const stacked = etcdTraits.pairsMembersWithNodes;
     const count = stacked ? nodeNames.length : etcd.members;
-    const defaultMemberName = (index: number) => `${input.name}-etcd-${index}`;
+    const defaultMemberName = (index: number) => `${name}-etcd-${index}`;
     // Stacked members without names of their own follow the nodes, whose count is already checked.
     memberNames = stacked && etcd.memberNames === undefined
       ? nodeNames.map((_, index) => defaultMemberName(index))
@@ -148,69 +158,107 @@ export function planHATopology(input: HATopologyInput): HATopologyPlan {
       warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
     } else {
       warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
-      warnings.push(...warnExternalEtcdHostsNotDisjoint(input.controlPlaneHostLabels, input.etcdHostLabels));
+      warnings.push(...warnExternalEtcdHostsNotDisjoint(props.controlPlaneHosts?.nodeLabels, props.etcdHosts?.nodeLabels));
     }
 
-    const tuning = checkEtcdTuning(input.etcdTuning);
+    const tuning = checkEtcdTuning(etcdTuning);
     errors.push(...tuning.errors);
     warnings.push(...tuning.warnings);
-    if (input.etcdImage !== undefined) errors.push(...checkEtcdImage('etcdImage', input.etcdImage));
-    errors.push(...checkWholeGibibytes('etcdStorageSize', input.etcdStorageSize, 'Size.gibibytes(20)'));
-    if (input.etcdStorageClassName !== undefined) {
-      errors.push(...checkSubdomainName('etcdStorageClassName', input.etcdStorageClassName, 'StorageClass', 'fast-ssd'));
+    if (props.etcdImage !== undefined) errors.push(...checkEtcdImage('etcdImage', props.etcdImage));
+    errors.push(...checkWholeGibibytes('etcdStorageSize', props.etcdStorageSize, 'Size.gibibytes(20)'));
+    if (props.etcdStorageClassName !== undefined) {
+      errors.push(...checkSubdomainName('etcdStorageClassName', props.etcdStorageClassName, 'StorageClass', 'fast-ssd'));
     }
-    const storage = checkEtcdStorage(input.etcdStorageBytes, input.etcdTuning.quotaBackendBytes);
+    const storage = checkEtcdStorage(sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE), etcdTuning.quotaBackendBytes);
     errors.push(...storage.errors);
     warnings.push(...storage.warnings);
     // Its warnings are the EtcdBackup construct's to give, once.
-    if (input.etcdBackup) errors.push(...checkEtcdBackup('etcdBackup', input.etcdBackup).errors);
-    if (input.etcdDefragmentationSchedule !== undefined) {
-      errors.push(...checkCronSchedule('etcdDefragmentation.schedule', input.etcdDefragmentationSchedule, DEFAULT_ETCD_DEFRAG_SCHEDULE));
+    if (etcdBackup) errors.push(...checkEtcdBackup('etcdBackup', etcdBackup).errors);
+    if (etcdDefragmentationSchedule !== undefined) {
+      errors.push(...checkCronSchedule('etcdDefragmentation.schedule', etcdDefragmentationSchedule, DEFAULT_ETCD_DEFRAG_SCHEDULE));
     }
   }
 
-  errors.push(...checkServiceClusterIpRange(input.serviceClusterIpRange));
-  errors.push(...checkHostRequirements('controlPlaneHosts', input.controlPlaneHosts));
-  errors.push(...checkHostRequirements('etcdHosts', input.etcdHosts));
-  if (input.etcdHostsGiven && !etcdTraits.membersOnOwnHosts) {
+  errors.push(...checkServiceClusterIpRange(props.serviceClusterIpRange));
+  errors.push(...checkHostRequirements('controlPlaneHosts', props.controlPlaneHosts));
+  errors.push(...checkHostRequirements('etcdHosts', props.etcdHosts));
+  if (props.etcdHosts !== undefined && !etcdTraits.membersOnOwnHosts) {
     errors.push(etcdTraits.pairsMembersWithNodes
       ? 'etcdHosts is set but etcd is stacked: stacked members run on their control-plane node\'s host, so use controlPlaneHosts'
       : 'etcdHosts is set but etcd lives outside the cluster: drop etcdHosts');
   }
 
-  const zoneFindings = checkZones(input.zones, input.failureDomainKey, nodeNames.length, memberNames.length);
+  const zoneFindings = checkZones(props.zones, failureDomain.key, nodeNames.length, memberNames.length);
   errors.push(...zoneFindings.errors);
   warnings.push(...zoneFindings.warnings);
 
   // Components, certificates, pull mode.
-  input.schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
-    `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${input.name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
-  errors.push(...checkUnique('components.schedulerEstimatorClusters', input.schedulerEstimatorClusters, 'member cluster'));
-  warnings.push(...runningComponents(input.components).flatMap(component => component.planWarnings?.(input) ?? []));
-  input.apiServerExternalDnsNames.forEach((name, index) => errors.push(
-    ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, name, 'apiServerService.externalIpAddresses')));
-  input.apiServerExternalIpAddresses.forEach((address, index) => errors.push(
+  schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
+    `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
+  errors.push(...checkUnique('components.schedulerEstimatorClusters', schedulerEstimatorClusters, 'member cluster'));
+  warnings.push(...runningComponents(components).flatMap(component => component.planWarnings?.({ schedulerEstimatorClusters }) ?? []));
+  (apiServerService.externalDnsNames ?? []).forEach((dnsName, index) => errors.push(
+    ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, dnsName, 'apiServerService.externalIpAddresses')));
+  (apiServerService.externalIpAddresses ?? []).forEach((address, index) => errors.push(
     ...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address, 'apiServerService.externalDnsNames')));
-  if (input.pullModeApiServerEndpoint !== undefined) {
-    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', input.pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
-    if (input.karmadaIssuerGiven) {
+  if (pullModeApiServerEndpoint !== undefined) {
+    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
+    if (karmadaIssuerGiven) {
       errors.push('pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode');
     }
-    if (input.apiServerServiceType === 'ClusterIP') {
-      warnings.push(`pullMode.apiServerEndpoint is ${input.pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
+    if (apiServerServiceType === 'ClusterIP') {
+      warnings.push(`pullMode.apiServerEndpoint is ${pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
     }
   }
-  if (input.certManagerOptions !== undefined) {
-    const pki = checkCertManagerPkiOptions('pki', input.certManagerOptions);
-    errors.push(...pki.errors);
-    warnings.push(...pki.warnings);
+  if (certManagerOptions !== undefined) {
+    const lifetimes = checkCertManagerPkiOptions('pki', certManagerOptions);
+    errors.push(...lifetimes.errors);
+    warnings.push(...lifetimes.warnings);
   }
-  if (!input.certManager && input.karmadaIssuerGiven) {
+  if (certManagerOptions === undefined && karmadaIssuerGiven) {
     errors.push('pki names a Karmada issuer but uses existing Secrets: use Pki.certManager({ karmadaIssuer }) or Pki.existingSecrets()');
   }
 
-  errors.push(...checkDistinctObjectNames(input.name, nodeNames, memberNames));
-  return { controlPlaneNodeNames: nodeNames, etcdMemberNames: memberNames, errors, warnings };
+  errors.push(...checkDistinctObjectNames(name, nodeNames, memberNames));
+  errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
+  // The policies' own warnings come from KarmadaNetworkPolicies; their errors are listed here, before any object exists.
+  if (networkPolicies) errors.push(...checkNetworkPolicyOptions(props.networkPolicies ?? {}).errors);
+  const settings = checkComponentSettings('componentSettings', props.componentSettings);
+  errors.push(...settings.errors);
+  warnings.push(...settings.warnings);
+
+  const zones = [...new Set(props.zones ?? [])];
+  const failureTolerance = errors.length > 0 ? undefined : reportFailureTolerance({
+    placement: etcd.placement,
+    controlPlaneNodes: nodeNames.length,
+    etcdMembers: memberNames.length,
+    zones,
+    failureDomainIsZone: failureDomain.key === ZONE_LABEL,
+  });
+  if (failureTolerance && zones.length >= 3 && failureTolerance.zoneFailuresTolerated === 0) {
+    warnings.push(`zones lists ${zones.length} zones, but the control plane does not survive the loss of any one of them (${failureTolerance.summary}): use an etcd member count and a control-plane node count that spread evenly, e.g. 3 or 5 members over 3 zones`);
+  }
+  return {
+    name,
+    namespace,
+    clusterDomain,
+    etcd,
+    failureDomain,
+    apiServerServiceType,
+    pki,
+    components: componentSwitches(components),
+    schedulerEstimatorClusters,
+    controlPlaneNodeNames: nodeNames,
+    etcdMemberNames: memberNames,
+    zones,
+    etcdBackup: etcdBackupOn,
+    etcdDefragmentation: etcdDefragmentationOn,
+    networkPolicies,
+    bootstrapJob: props.bootstrapJob ?? true,
+    failureTolerance,
+    errors,
+    warnings,
+  };
 }
 
 /** Names given explicitly, or generated from a count (default 3); the two must agree when both are given. */
