@@ -1,6 +1,6 @@
 import type { EtcdMember } from './constructs/etcd-member';
 import type { KarmadaControlPlaneNodeProps } from './constructs/karmada-control-plane-node';
-import { Defaults } from './private/installation';
+import { Defaults } from './installation';
 
 /** Where etcd runs relative to the control plane. */
 export enum EtcdPlacement {

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { WARNING_METADATA_TYPE } from './private/warnings';
+
+/** The metadata type under which cdk8s-karmada records its warnings on a construct. */
+const WARNING_METADATA_TYPE = 'cdk8s-karmada:warning';
 
 /**
  * Reads back the warnings cdk8s-karmada recorded for legal but unsafe choices (an even etcd member count, one zone).
@@ -13,4 +15,17 @@ export class KarmadaWarnings {
   }
 
   private constructor() {}
+}
+
+// How the library records them (not exported from the package's index).
+
+/**
+ * Record a warning on a construct and print it to stderr. Warnings flag legal but unsafe choices;
+ * `KarmadaWarnings.of(scope)` reads them back.
+ */
+export function addWarning(scope: Construct, message: string): void {
+  scope.node.addMetadata(WARNING_METADATA_TYPE, message);
+  if (process.env.CDK8S_KARMADA_SILENCE_WARNINGS !== '1') {
+    process.stderr.write(`[cdk8s-karmada] warning: ${scope.node.path}: ${message}\n`);
+  }
 }

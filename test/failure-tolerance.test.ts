@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { EtcdPlacement, EtcdTopology, FailureToleranceReport, HATopologyProps, KarmadaWarnings } from '../src';
 import { synthTopology } from './util';
-import { evenSpread, zonesThatMayFail } from '../src/private/failure-tolerance';
+import { evenSpread, zonesThatMayFail } from '../src/failure-tolerance';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const STACKED_3 = 'stacked etcd, 3 control-plane nodes each with its etcd member';

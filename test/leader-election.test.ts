@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { EtcdTopology, HATopology, HATopologyProps, KarmadaControlPlaneNode, LeaderElection } from '../src';
 import { Manifest, container, flag, podLabels, synthTopology, workloads } from './util';
-import { checkLeaderElection, resolveLeaderElection } from '../src/private/leader-election';
+import { checkLeaderElection, resolveLeaderElection } from '../src/leader-election';
 
 /** The components that elect a leader (their binaries have --leader-elect). */
 const ELECTING = ['karmada-controller-manager', 'karmada-scheduler', 'karmada-descheduler', 'kube-controller-manager'];

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { ControlPlaneComponentSettings } from '../component-settings';
 import { KarmadaImages, KarmadaVersions } from '../images';
 import { OptionalKarmadaComponents } from '../karmada-components';
-import { ResolvedLeaderElection, leaderElectionTimingArgs } from '../private/leader-election';
+import { ResolvedLeaderElection, leaderElectionTimingArgs } from '../leader-election';
 import { KARMADA_SYSTEM_NAMESPACE, Ports } from '../private/names';
 
 /** What every component of one control-plane node is told about that node. */

@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CLIENT_PKI, ComponentSpec, ControlPlaneComponent, ControlPlaneNodeContext, httpProbe, kubeconfigPath } from './component-spec';
 import { KarmadaVersions } from '../images';
-import { leaderElectionTimingArgs } from '../private/leader-election';
+import { leaderElectionTimingArgs } from '../leader-election';
 import { Component, Ports, SecretNames } from '../private/names';
 
 const SERVICE_ACCOUNT_PKI = '/etc/karmada/pki/service-account';

@@ -1,23 +1,22 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { resolveEtcdTuning, sizeBytes } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
-import { InstallationProps } from '../installation';
+import { InstallationProps, resolveInstallation } from '../installation';
 import {
   DEFAULT_ETCD_BACKUP_RETENTION, DEFAULT_ETCD_BACKUP_SCHEDULE, ETCD_BACKUP_MOUNT, ETCD_MAINTENANCE_CLIENT_PKI,
   ETCD_PARTIAL_SNAPSHOT, ETCD_SNAPSHOT_NAME_PATTERN, checkEtcdBackup, checkEtcdMaintenanceProps,
   defaultEtcdBackupStorageGibibytes, etcdClientServiceUrl, etcdctlTlsArgs, etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
-import { resolveEtcdTuning, sizeBytes } from '../private/etcd-tuning';
 import { applyHostRequirements } from '../private/host-placement';
-import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/images';
-import { resolveInstallation } from '../private/installation';
+import { DEFAULT_ETCD_IMAGE, resolveImages } from '../private/image-defaults';
 import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
 import { etcdMaintenancePodLabels } from '../private/selectors';
 import { checkEtcdQuota, checkImageReference } from '../private/validation';
-import { addWarning } from '../private/warnings';
+import { addWarning } from '../warnings';
 
 /** When etcd snapshots are taken, how many are kept, and where. */
 export interface EtcdBackupSettings {

@@ -1,9 +1,9 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { InstallationProps } from '../installation';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
+import { InstallationProps, resolveInstallation } from '../installation';
 import { EtcdPorts } from '../ports';
 import { serviceHostName } from '../private/dns';
 import {
@@ -11,8 +11,7 @@ import {
   etcdMaintenanceCronJob,
 } from '../private/etcd-maintenance';
 import { applyHostRequirements } from '../private/host-placement';
-import { DEFAULT_ETCD_IMAGE } from '../private/images';
-import { resolveInstallation } from '../private/installation';
+import { DEFAULT_ETCD_IMAGE } from '../private/image-defaults';
 import { Component, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, secretVolume } from '../private/pod-defaults';
 import { checkObjectName, checkUnique } from '../private/validation';

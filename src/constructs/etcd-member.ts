@@ -1,19 +1,17 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EtcdTuning } from '../etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, EtcdTuning, resolveEtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
-import { InstallationProps } from '../installation';
+import { InstallationProps, resolveInstallation } from '../installation';
 import { EtcdPorts } from '../ports';
 
-import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/component-settings';
 import { serviceHostName } from '../private/dns';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning } from '../private/etcd-tuning';
 import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
-import { DEFAULT_ETCD_IMAGE } from '../private/images';
-import { resolveInstallation } from '../private/installation';
+import { DEFAULT_ETCD_IMAGE } from '../private/image-defaults';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/resources-and-priority';
 import {
   allEtcdMembersSelector, dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,

@@ -19,17 +19,17 @@ import { KarmadaBootstrapJob } from './karmada-bootstrap-job';
 import { KarmadaControlPlaneNode } from './karmada-control-plane-node';
 import { KarmadaNetworkPolicies, NetworkPolicyOptions } from './karmada-network-policies';
 import { KarmadaSchedulerEstimator } from './karmada-scheduler-estimator';
+import { Defaults, resolveNamespace } from '../installation';
 import { addCertManagerPki } from '../private/cert-manager-pki';
 import { addDisruptionBudgets } from '../private/disruption-budgets';
 import { serviceUrl } from '../private/dns';
 import { addEtcdClientService } from '../private/etcd-maintenance';
 import { ZONE_LABEL } from '../private/host-placement';
-import { Defaults, resolveNamespace } from '../private/installation';
 import { Component, Ports, hostServiceName } from '../private/names';
 import { describeCertificates, firstServiceIp, planPki, userIssuers } from '../private/pki-plan';
 import { componentSelector, libraryLabels, podSecurityNamespaceLabels } from '../private/selectors';
 import { HATopologyPlan, planHATopology } from '../private/topology-plan';
-import { addWarning } from '../private/warnings';
+import { addWarning } from '../warnings';
 
 /** How the HA entry point to every apiserver is exposed. */
 export interface ApiServerServiceOptions {

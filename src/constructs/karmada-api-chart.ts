@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KarmadaApiObjects, KarmadaApiObjectsProps } from './karmada-api-objects';
 import { SecretNames, CA_BUNDLE_PLACEHOLDER } from '../private/names';
-import { addWarning } from '../private/warnings';
+import { addWarning } from '../warnings';
 
 /**
  * Props of a chart for the Karmada API server.

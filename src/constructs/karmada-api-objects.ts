@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { ControlPlaneComponent } from '../components/component-spec';
 import { READ, WRITE } from '../components/rbac-rules';
 import { runningComponents } from '../components/registry';
+import { Defaults } from '../installation';
 import { OptionalKarmadaComponents } from '../karmada-components';
 import { serviceHostName } from '../private/dns';
-import { Defaults } from '../private/installation';
 import { renderOptions, karmadaCrds } from '../private/karmada-crds';
 import {
   ADMIN_GROUP, CA_BUNDLE_PLACEHOLDER, Component, KARMADA_SYSTEM_NAMESPACE, Ports, SecretNames, componentUserName, hostServiceName,

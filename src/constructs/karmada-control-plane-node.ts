@@ -4,24 +4,22 @@ import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
 import { ComponentSpec, ControlPlaneNodeContext, KUBECONFIG_MOUNT, kubeconfigKey } from '../components/component-spec';
 import { CONTROL_PLANE_COMPONENTS, runningComponents } from '../components/registry';
-import { KarmadaImages } from '../images';
-import { InstallationProps } from '../installation';
-import { KarmadaComponents } from '../karmada-components';
-import { LeaderElectionOptions } from '../leader-election';
-import { EtcdMember } from './etcd-member';
 import { HostRequirements } from '../host-requirements';
-import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/component-settings';
+import { KarmadaImages } from '../images';
+import { InstallationProps, Defaults, resolveInstallation } from '../installation';
+import { KarmadaComponents } from '../karmada-components';
+import { EtcdMember } from './etcd-member';
+import { LeaderElectionOptions, checkLeaderElection, resolveLeaderElection } from '../leader-election';
 import { serviceUrl } from '../private/dns';
 import { applyHostRequirements } from '../private/host-placement';
-import { resolveImages } from '../private/images';
-import { Defaults, resolveInstallation } from '../private/installation';
+import { resolveImages } from '../private/image-defaults';
 import { fileKubeconfig } from '../private/kubeconfig';
-import { checkLeaderElection, resolveLeaderElection } from '../private/leader-election';
 import {
   Component, MAX_CONTROL_PLANE_NODE_NAME_LENGTH as MAX_NODE_NAME_LENGTH, Ports, SecretNames, nodeApiServerServiceName,
   schedulerEstimatorServicePrefix, schedulerEstimatorServiceName, shortName,
 } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/resources-and-priority';
 import {
   controlPlaneComponentSelector, dropConstructPathLabel, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
   selectOtherControlPlaneNodes,

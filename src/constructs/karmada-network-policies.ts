@@ -1,18 +1,17 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { InstallationScopeProps } from '../installation';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from './etcd-member';
 import { componentSwitches } from '../components/registry';
 import { EtcdPlacement, EtcdTopology } from '../etcd-topology';
+import { InstallationScopeProps, resolveInstallation } from '../installation';
 import { OptionalKarmadaComponents } from '../karmada-components';
-import { resolveInstallation } from '../private/installation';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../private/names';
 import {
   checkNetworkPolicyOptions, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_MEMBER_CLUSTER_CIDRS, planNetworkPolicies,
 } from '../private/network-policy-plan';
 import { installationLabels } from '../private/selectors';
 import { checkEtcdEndpoint, checkInstanceName, checkNamespace, checkObjectName, checkOwnNamespace, checkUnique } from '../private/validation';
-import { addWarning } from '../private/warnings';
+import { addWarning } from '../warnings';
 
 /** A metrics scraper (e.g. Prometheus) admitted to the metrics ports. */
 export interface MetricsScraperOptions {

@@ -3,13 +3,12 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LIGHT_COMPONENT_RESOURCES, healthzProbes } from '../components/component-spec';
 import { HostRequirements } from '../host-requirements';
-import { InstallationScopeProps } from '../installation';
-import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/component-settings';
+import { InstallationScopeProps, resolveInstallation } from '../installation';
 import { applyHostRequirements } from '../private/host-placement';
-import { DEFAULT_IMAGES } from '../private/images';
-import { resolveInstallation } from '../private/installation';
+import { DEFAULT_IMAGES } from '../private/image-defaults';
 import { Component, Ports, SecretNames, schedulerEstimatorServiceName } from '../private/names';
 import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
+import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/resources-and-priority';
 import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
 import {
   checkHostRequirements, checkImageReference, checkInstanceName, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName,

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { etcdQuorum } from './failure-tolerance';
+import { etcdQuorum } from '../failure-tolerance';
 import { hostServiceName, schedulerEstimatorServiceName } from './names';
 import { allEtcdMembersSelector, componentSelector, schedulerEstimatorSelector } from './selectors';
 

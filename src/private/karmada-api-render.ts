@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
-import { Defaults } from './installation';
+import { Defaults } from '../installation';
 import { PRECOMPUTED_DIR, renderOptions } from './karmada-crds';
 import { KarmadaApiObjects, KarmadaApiObjectsProps } from '../constructs/karmada-api-objects';
 

@@ -1,20 +1,19 @@
 import * as kplus from 'cdk8s-plus-28';
 import { checkCertManagerPkiOptions } from './cert-manager-pki';
-import { checkComponentSettings } from './component-settings';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from './etcd-tuning';
-import { reportFailureTolerance } from './failure-tolerance';
+import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../etcd-tuning';
 import { ZONE_LABEL } from './host-placement';
-import { Defaults } from './installation';
-import { checkLeaderElection, resolveLeaderElection } from './leader-election';
+import { Defaults } from '../installation';
+import { checkLeaderElection, resolveLeaderElection } from '../leader-election';
 import { Component, etcdClientServiceName, hostServiceName, nodeApiServerServiceName } from './names';
 import { checkNetworkPolicyOptions } from './network-policy-plan';
+import { checkComponentSettings } from './resources-and-priority';
 import { componentSwitches, runningComponents } from '../components/registry';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
 import type { HATopologyProps } from '../constructs/ha-topology';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdTopology } from '../etcd-topology';
-import { FailureToleranceReport } from '../failure-tolerance';
+import { reportFailureTolerance, FailureToleranceReport } from '../failure-tolerance';
 import { OptionalKarmadaComponents } from '../karmada-components';
 import { Pki } from '../pki';
 import {

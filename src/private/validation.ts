@@ -1,5 +1,5 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
-import { ResolvedEtcdTuning } from './etcd-tuning';
+import { ResolvedEtcdTuning } from '../etcd-tuning';
 import { HostRequirements } from '../host-requirements';
 import { KarmadaImages } from '../images';
 import { MAX_INSTANCE_NAME_LENGTH } from './names';
