@@ -10,8 +10,8 @@ import { serviceHostName } from '../private/dns';
 import { applyHostRequirements, zoneSpreadConstraint } from '../private/host-placement';
 import { DEFAULT_ETCD_IMAGE } from '../private/image-defaults';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH, SecretNames } from '../private/names';
-import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName, setPriorityClassName } from '../private/resources-and-priority';
+import { WORKLOAD_CONTAINER_PROPS, WORKLOAD_POD_PROPS, mountSecret, shapeWorkload } from '../private/pod-defaults';
+import { checkPriorityClassName, checkResources, resolveEtcdPriorityClassName } from '../private/resources-and-priority';
 import {
   allEtcdMembersSelector, dropConstructPathLabel, etcdMemberPodLabels, etcdMemberSelector, selectAllControlPlaneNodes, selectControlPlaneNode,
   selectOtherControlPlaneNodes, selectOtherEtcdMembers,
@@ -217,7 +217,6 @@ export class EtcdMember extends Construct {
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { name: this.memberName, namespace: this.namespace, labels: selector },
       podMetadata: { labels: etcdMemberPodLabels(instance, this.memberName, props.controlPlaneNode) },
-      select: false,
       replicas: 1,
       service: this.service,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
@@ -225,18 +224,15 @@ export class EtcdMember extends Construct {
       // `kubectl apply` and lose quorum. OnDelete stages the change; members are rolled one at a time
       // (scripts/roll-etcd-members.sh), each only after the previous one is Ready again.
       strategy: kplus.StatefulSetUpdateStrategy.onDelete(),
-      automountServiceAccountToken: false,
-      securityContext: POD_SECURITY_CONTEXT,
+      ...WORKLOAD_POD_PROPS,
     });
-    this.statefulSet.select(kplus.LabelSelector.of({ labels: selector }));
+    shapeWorkload(this.statefulSet, selector, resolveEtcdPriorityClassName(props.priorityClassName));
     dropConstructPathLabel(ApiObject.of(this.service), '/spec/selector');
-    dropConstructPathLabel(ApiObject.of(this.statefulSet), '/spec/template/metadata/labels');
-    setPriorityClassName(ApiObject.of(this.statefulSet), '/spec/template/spec', resolveEtcdPriorityClassName(props.priorityClassName));
 
     const etcd = this.statefulSet.addContainer({
+      ...WORKLOAD_CONTAINER_PROPS,
       name: 'etcd',
       image: props.image ?? DEFAULT_ETCD_IMAGE,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['etcd'],
       args: [
         `--name=${this.memberName}`,
@@ -269,7 +265,6 @@ export class EtcdMember extends Construct {
         '--logger=zap',
         '--log-level=info',
       ],
-      envVariables: POD_IP_ENV,
       ports: [
         { name: 'client', number: EtcdPorts.CLIENT },
         { name: 'peer', number: EtcdPorts.PEER },
@@ -290,7 +285,6 @@ export class EtcdMember extends Construct {
         cpu: { request: kplus.Cpu.millis(500) },
         memory: { request: Size.gibibytes(1), limit: Size.gibibytes(8) },
       },
-      securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     mountSecret(this, 'ServerCert', etcd, props.serverCertificateSecret ?? SecretNames.etcdServer(this.memberName), ETCD_SERVER_PKI);
     mountSecret(this, 'PeerCert', etcd, props.peerCertificateSecret ?? SecretNames.etcdPeer(this.memberName), ETCD_PEER_PKI);

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponentSettings } from '../component-settings';
@@ -18,10 +17,10 @@ import {
   Component, MAX_CONTROL_PLANE_NODE_NAME_LENGTH as MAX_NODE_NAME_LENGTH, Ports, SecretNames, nodeApiServerServiceName,
   schedulerEstimatorServicePrefix, schedulerEstimatorServiceName, shortName,
 } from '../private/names';
-import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { checkComponentSettings, resolvePriorityClassName, setPriorityClassName, settingsOf } from '../private/resources-and-priority';
+import { WORKLOAD_CONTAINER_PROPS, WORKLOAD_POD_PROPS, mountSecret, shapeWorkload } from '../private/pod-defaults';
+import { checkComponentSettings, resolvePriorityClassName, settingsOf } from '../private/resources-and-priority';
 import {
-  controlPlaneComponentSelector, dropConstructPathLabel, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
+  controlPlaneComponentSelector, controlPlanePodLabels, selectAllEtcdMembers, selectControlPlaneNode,
   selectOtherControlPlaneNodes,
 } from '../private/selectors';
 import {
@@ -216,7 +215,7 @@ export class KarmadaControlPlaneNode extends Construct {
         labels: selector,
       },
       podMetadata: { labels: controlPlanePodLabels(context.instance, spec.component, context.nodeName) },
-      select: false,
+      ...WORKLOAD_POD_PROPS,
       replicas: 1,
       // The replacement pod starts beside its predecessor: same host (own node's affinity), and the anti-affinity
       // only repels *other* nodes' pods, so the surge pod is always schedulable.
@@ -224,26 +223,20 @@ export class KarmadaControlPlaneNode extends Construct {
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
-      automountServiceAccountToken: false,
-      securityContext: POD_SECURITY_CONTEXT,
     });
-    deployment.select(kplus.LabelSelector.of({ labels: selector }));
-    dropConstructPathLabel(ApiObject.of(deployment), '/spec/template/metadata/labels');
     const settings = settingsOf(this.componentSettings, spec.component);
-    setPriorityClassName(ApiObject.of(deployment), '/spec/template/spec', resolvePriorityClassName(spec.component, settings?.priorityClassName));
+    shapeWorkload(deployment, selector, resolvePriorityClassName(spec.component, settings?.priorityClassName));
     const container = deployment.addContainer({
+      ...WORKLOAD_CONTAINER_PROPS,
       name: spec.component,
       image: spec.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: spec.command,
       args: spec.args,
-      envVariables: POD_IP_ENV,
       ports: spec.ports,
       startup: spec.startup,
       readiness: spec.readiness,
       liveness: spec.liveness,
       resources: settings?.resources ?? spec.resources,
-      securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     for (const mount of spec.secretMounts) {
       mountSecret(deployment, mount.id, container, mount.secretName, mount.mountPath, mount.items);

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LIGHT_COMPONENT_RESOURCES, healthzProbes } from '../components/component-spec';
@@ -7,9 +6,9 @@ import { InstallationScopeProps, resolveInstallation } from '../installation';
 import { applyHostRequirements } from '../private/host-placement';
 import { DEFAULT_IMAGES } from '../private/image-defaults';
 import { Component, Ports, SecretNames, schedulerEstimatorServiceName } from '../private/names';
-import { CONTAINER_SECURITY_CONTEXT, POD_IP_ENV, POD_SECURITY_CONTEXT, mountSecret } from '../private/pod-defaults';
-import { checkPriorityClassName, checkResources, resolvePriorityClassName, setPriorityClassName } from '../private/resources-and-priority';
-import { dropConstructPathLabel, schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
+import { WORKLOAD_CONTAINER_PROPS, WORKLOAD_POD_PROPS, mountSecret, shapeWorkload } from '../private/pod-defaults';
+import { checkPriorityClassName, checkResources, resolvePriorityClassName } from '../private/resources-and-priority';
+import { schedulerEstimatorPodLabels, schedulerEstimatorSelector } from '../private/selectors';
 import {
   checkHostRequirements, checkImageReference, checkInstanceName, checkNamespace, checkObjectName, checkPositiveInteger, checkSecretName,
 } from '../private/validation';
@@ -94,19 +93,15 @@ export class KarmadaSchedulerEstimator extends Construct {
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name, namespace, labels: selector },
       podMetadata: { labels: schedulerEstimatorPodLabels(instance, props.memberClusterName) },
-      select: false,
+      ...WORKLOAD_POD_PROPS,
       replicas: props.replicas ?? 2,
-      automountServiceAccountToken: false,
-      securityContext: POD_SECURITY_CONTEXT,
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
-    dropConstructPathLabel(ApiObject.of(this.deployment), '/spec/template/metadata/labels');
-    setPriorityClassName(ApiObject.of(this.deployment), '/spec/template/spec', resolvePriorityClassName(component, props.priorityClassName));
+    shapeWorkload(this.deployment, selector, resolvePriorityClassName(component, props.priorityClassName));
     const healthz = healthzProbes(HEALTH_PORT);
     const container = this.deployment.addContainer({
+      ...WORKLOAD_CONTAINER_PROPS,
       name: component,
       image: props.image ?? DEFAULT_IMAGES.schedulerEstimator,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: [`/bin/${component}`],
       args: [
         `--kubeconfig=${MEMBER_KUBECONFIG}/kubeconfig`,
@@ -119,7 +114,6 @@ export class KarmadaSchedulerEstimator extends Construct {
         `--grpc-client-ca-file=${SERVING_PKI}/ca.crt`,
         '--v=2',
       ],
-      envVariables: POD_IP_ENV,
       ports: [
         { name: 'grpc', number: Ports.SCHEDULER_ESTIMATOR },
         { name: 'health', number: HEALTH_PORT },
@@ -129,7 +123,6 @@ export class KarmadaSchedulerEstimator extends Construct {
       liveness: healthz.liveness,
       readiness: healthz.readiness,
       resources: props.resources ?? LIGHT_COMPONENT_RESOURCES,
-      securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     mountSecret(this.deployment, 'serving-cert', container, SecretNames.schedulerEstimator(instance, props.memberClusterName), SERVING_PKI);
     mountSecret(this.deployment, 'member-kubeconfig', container, props.memberKubeconfigSecret ?? SecretNames.memberKubeconfig(instance, props.memberClusterName), MEMBER_KUBECONFIG, ['kubeconfig']);

@@ -1,5 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { setPriorityClassName } from './resources-and-priority';
+import { dropConstructPathLabel } from './selectors';
 
 /** The unprivileged user and group every pod runs as (the distroless "nonroot" ids). */
 export const NON_ROOT_ID = 65532;
@@ -45,4 +48,34 @@ export function secretVolume(scope: Construct, id: string, secretName: string, i
 /** Mount a Secret's keys (or only `items` of them) read-only at `mountPath`. */
 export function mountSecret(scope: Construct, id: string, container: kplus.Container, secretName: string, mountPath: string, items?: string[]): void {
   container.mount(mountPath, secretVolume(scope, id, secretName, items), { readOnly: true });
+}
+
+/**
+ * The pod props every long-running workload of the installation (Deployment or StatefulSet) shares: no
+ * service-account token (no component talks to the host cluster's API), the restricted pod security context, and a
+ * selector of the library's own instead of cdk8s-plus's construct-path label (set by `shapeWorkload`).
+ */
+export const WORKLOAD_POD_PROPS = {
+  select: false,
+  automountServiceAccountToken: false,
+  securityContext: POD_SECURITY_CONTEXT,
+} as const;
+
+/** The container props every container of a long-running workload shares: `$(POD_IP)`, the restricted profile. */
+export const WORKLOAD_CONTAINER_PROPS = {
+  imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+  envVariables: POD_IP_ENV,
+  securityContext: CONTAINER_SECURITY_CONTEXT,
+} as const;
+
+/**
+ * The shell of a workload made with `WORKLOAD_POD_PROPS`: it selects exactly `selector` (its pods carry no
+ * construct-path label, so a selector can never drift from the labels the library's affinity rules match) and runs at
+ * `priorityClassName` (none when undefined).
+ */
+export function shapeWorkload(workload: kplus.Deployment | kplus.StatefulSet, selector: Record<string, string>,
+  priorityClassName: string | undefined): void {
+  workload.select(kplus.LabelSelector.of({ labels: selector }));
+  dropConstructPathLabel(ApiObject.of(workload), '/spec/template/metadata/labels');
+  setPriorityClassName(ApiObject.of(workload), '/spec/template/spec', priorityClassName);
 }
