@@ -103,7 +103,9 @@ project.addTask('synth-examples', {
 // `package:js` under CI, where .ci/run runs `package-bindings` and `test-bindings` as steps of their own (timed).
 // The registries CI reaches lack some dependency bindings at the npm versions (cdk8s and cdk8s-plus-28 for Java,
 // cdk8s for Go): scripts/package-binding.sh generates those with jsii-pacmak from the npm packages (cached) into
-// dist/ before packaging the library, and gives jsii-pacmak's Maven build the machine's local repository.
+// dist/ before packaging the library, gives jsii-pacmak's Maven build the machine's local repository, and its Python
+// build a wheelhouse (pip caches nothing it downloads from the index CI reaches).
+project.tasks.tryFind('package:python')!.reset('bash scripts/package-binding.sh python');
 project.tasks.tryFind('package:java')!.reset('bash scripts/package-binding.sh java');
 project.tasks.tryFind('package:go')!.reset('bash scripts/package-binding.sh go');
 const packageBindings = project.addTask('package-bindings', {

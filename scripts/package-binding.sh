@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Packages the library for Java or Go with jsii-pacmak (dist/java: a Maven repository; dist/go/cdk8skarmada: the Go
-# module), after putting next to it in dist/ the bindings of its jsii dependencies that the registries CI reaches do
-# not serve at the npm versions, where jsii-pacmak (and the examples in examples/stacked/) find them:
+# Packages the library for Python, Java or Go with jsii-pacmak (dist/python: the wheel and sdist; dist/java: a Maven
+# repository; dist/go/cdk8skarmada: the Go module), with every download kept in a cache that survives between runs.
+#
+# Java and Go: first puts next to the library in dist/ the bindings of its jsii dependencies that the registries CI
+# reaches do not serve at the npm versions, where jsii-pacmak (and the examples in examples/stacked/) find them:
 #
 #   java: org.cdk8s:cdk8s 2.70.106 and org.cdk8s:cdk8s-plus-28 2.5.6 (the Maven registry stops at cdk8s 2.70.47 and
 #         has no cdk8s-plus-28)                                                         -> dist/java/org/cdk8s/
@@ -12,8 +14,13 @@
 # versions are package-lock.json's), once per version and jsii-pacmak version, into a cache folder that survives
 # between runs. Python needs none of this: PyPI serves cdk8s, cdk8s-plus-28 and constructs at the npm versions.
 #
-# Usage: scripts/package-binding.sh java|go     (the projen tasks package:java and package:go)
+# Python: pip keeps no cache of what it downloads from the index CI reaches, and jsii-pacmak builds the wheel in a
+# new venv with its build requirements every time; those requirements are downloaded once into a wheelhouse and
+# installed from it without the index.
+#
+# Usage: scripts/package-binding.sh python|java|go     (the projen tasks package:python, package:java, package:go)
 # Environment:
+#   CDK8S_KARMADA_WHEELHOUSE      the Python wheelhouse (default ~/.cache/cdk8s-karmada/wheels)
 #   CDK8S_KARMADA_BINDINGS_CACHE  where the generated dependency bindings are kept
 #                                 (default ~/.cache/cdk8s-karmada/bindings)
 #   CDK8S_KARMADA_MAVEN_REPO      the local Maven repository Maven downloads into (default ~/.m2/repository;
@@ -33,9 +40,18 @@ version_of() { node -p "require('./node_modules/$1/package.json').version"; }
 language="${1:-}"
 pacmak="$(version_of jsii-pacmak)"
 case "${language}" in
+  python)
+    # shellcheck source=scripts/wheelhouse.sh
+    . "${ROOT}/scripts/wheelhouse.sh"
+    # jsii-pacmak's build venv installs these; `python -m build` installs the build-system ones again, isolated.
+    requirements="${ROOT}/node_modules/jsii-pacmak/lib/targets/python/requirements-dev.txt"
+    fill_wheelhouse -r "${requirements}"
+    PIP_NO_INDEX=1 PIP_FIND_LINKS="${WHEELHOUSE}" npx jsii-pacmak -v --target python
+    exit 0
+    ;;
   java) packages=(cdk8s cdk8s-plus-28) ;;
   go) packages=(cdk8s) ;;
-  *) echo "usage: $0 java|go" >&2; exit 2 ;;
+  *) echo "usage: $0 python|java|go" >&2; exit 2 ;;
 esac
 
 key="${language}"

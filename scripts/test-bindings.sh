@@ -7,8 +7,9 @@
 #
 # Usage: scripts/test-bindings.sh [python|java|go ...]   (default: all three)
 # Environment:
+#   CDK8S_KARMADA_WHEELHOUSE  the Python wheelhouse (default ~/.cache/cdk8s-karmada/wheels; scripts/wheelhouse.sh)
 #   CDK8S_KARMADA_MAVEN_REPO  the local Maven repository (default ~/.m2/repository)
-#   PIP_CACHE_DIR, GOMODCACHE, GOCACHE: the tools' own caches (defaults: theirs)
+#   GOMODCACHE, GOCACHE       Go's own caches (defaults: Go's)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="${ROOT}/examples/stacked"
@@ -32,9 +33,12 @@ shopt -u nullglob
 setup_python() {
   local wheels=("${ROOT}"/dist/python/*.whl)
   [ -f "${wheels[0]}" ] || fail "no wheel in dist/python: run 'npx projen package:python'"
+  # shellcheck source=scripts/wheelhouse.sh
+  . "${ROOT}/scripts/wheelhouse.sh"
+  fill_wheelhouse -r requirements.txt "${wheels[@]}"
   rm -rf .venv
   python3 -m venv .venv
-  .venv/bin/pip install --no-input --quiet -r requirements.txt "${wheels[@]}"
+  .venv/bin/pip install --no-input --quiet --no-index --find-links "${WHEELHOUSE}" -r requirements.txt "${wheels[@]}"
   export PATH="${PWD}/.venv/bin:${PATH}" VIRTUAL_ENV="${PWD}/.venv"
 }
 setup_java() {
