@@ -27,6 +27,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3',
   ],
 
+  // Every cdk8s language (docs/languages.md): jsii-pacmak packages the library as a Python wheel, a Maven artifact
+  // and a Go module besides the npm tarball. The jsii submodules (the generated CRD bindings) become Python modules
+  // `cdk8s_karmada.<name>`, Java packages `dev.cdk8s_karmada.<name>` and Go packages under the module.
+  publishToPypi: { distName: 'cdk8s-karmada', module: 'cdk8s_karmada' },
+  publishToMaven: { javaPackage: 'dev.cdk8s_karmada', mavenGroupId: 'dev.cdk8s-karmada', mavenArtifactId: 'cdk8s-karmada' },
+  // The Go module path follows the repository URL's host; v0, so no major-version suffix.
+  publishToGo: { moduleName: 'example.com/cdk8s-karmada-go' },
+
   docgen: true,
   sampleCode: false,
   github: false,
@@ -90,6 +98,25 @@ project.addTask('synth-examples', {
   description: 'Synthesize the YAML of every example app (examples/*/dist/*.k8s.yaml)',
   exec: 'bash examples/synth-all.sh',
 });
+
+// Every cdk8s language (docs/languages.md). `package` runs `package-all` (npm, Python, Java, Go) outside CI and only
+// `package:js` under CI, where .ci/run runs `package-bindings` and `test-bindings` as steps of their own (timed).
+// The registries CI reaches lack some dependency bindings at the npm versions (cdk8s and cdk8s-plus-28 for Java,
+// cdk8s for Go): scripts/package-binding.sh generates those with jsii-pacmak from the npm packages (cached) into
+// dist/ before packaging the library, gives jsii-pacmak's Maven build the machine's local repository, and its Python
+// build a wheelhouse (pip caches nothing it downloads from the index CI reaches).
+project.tasks.tryFind('package:python')!.reset('bash scripts/package-binding.sh python');
+project.tasks.tryFind('package:java')!.reset('bash scripts/package-binding.sh java');
+project.tasks.tryFind('package:go')!.reset('bash scripts/package-binding.sh go');
+const packageBindings = project.addTask('package-bindings', {
+  description: 'Package the library for Python, Java and Go (dist/python wheel, dist/java Maven repository, dist/go module)',
+});
+for (const language of ['python', 'java', 'go']) packageBindings.spawn(project.tasks.tryFind(`package:${language}`)!);
+project.addTask('test-bindings', {
+  description: 'Synthesize examples/stacked in Python, Java and Go against dist/ and compare each YAML byte for byte with the TypeScript example\'s (after package-bindings and synth-examples)',
+  exec: 'bash scripts/test-bindings.sh',
+});
+project.gitignore.exclude('/examples/*/*/dist/', '/examples/*/*/.venv/', '/examples/*/*/target/', '__pycache__/');
 
 // Synthesis cost: whole processes against a one-Deployment cdk8s-plus app, and in-process synthesis against YAML
 // serialization alone, as medians (see bench/README.md).
