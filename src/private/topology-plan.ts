@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { checkCertManagerPkiOptions } from './cert-manager-pki';
 import { EtcdBackupInput, checkCronSchedule, checkEtcdBackup, DEFAULT_ETCD_DEFRAG_SCHEDULE } from './etcd-maintenance';
-import { DEFAULT_ETCD_STORAGE_SIZE, resolveEtcdTuning, sizeBytes } from '../etcd-tuning';
+import { DEFAULT_ETCD_STORAGE_SIZE, ResolvedEtcdTuning, resolveEtcdTuning, sizeBytes } from '../etcd-tuning';
 import { ZONE_LABEL } from './host-placement';
 import { Defaults } from '../installation';
 import { checkLeaderElection, resolveLeaderElection } from '../leader-election';
@@ -10,12 +10,12 @@ import { checkNetworkPolicyOptions } from './network-policy-plan';
 import { checkComponentSettings } from './resources-and-priority';
 import { componentSwitches, runningComponents } from '../components/registry';
 import { MAX_ETCD_MEMBER_NAME_LENGTH } from '../constructs/etcd-member';
-import type { HATopologyProps } from '../constructs/ha-topology';
+import type { ApiServerServiceOptions, HATopologyProps } from '../constructs/ha-topology';
 import { MAX_CONTROL_PLANE_NODE_NAME_LENGTH } from '../constructs/karmada-control-plane-node';
 import { EtcdTopology } from '../etcd-topology';
 import { reportFailureTolerance, FailureToleranceReport } from '../failure-tolerance';
 import { OptionalKarmadaComponents } from '../karmada-components';
-import { Pki } from '../pki';
+import { CertManagerPkiOptions, Pki } from '../pki';
 import {
   MINIMUM_HA_COUNT, checkDnsDomain, checkEtcdEndpoint, checkEtcdStorage, checkEtcdTuning, checkKeyPrefix, checkMinimumCount,
   checkNamesMatchCount, checkNamespace, checkNodePort, checkObjectName, checkSecretName,
@@ -64,45 +64,14 @@ export interface HATopologyPlan {
  * every legal but unsafe choice named (warnings). Pure: no construct is touched.
  */
 export function planHATopology(props: HATopologyProps, name: string, namespace: string): HATopologyPlan {
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
-  const etcd = props.etcd ?? EtcdTopology.stacked();
+  const findings: Findings = { errors: [], warnings: [] };
+  const { errors, warnings } = findings;
+  const {
+    clusterDomain, etcd, failureDomain, apiServerService, apiServerServiceType, pki, certManagerOptions, karmadaIssuerGiven, components,
+    schedulerEstimatorClusters, createNamespace, networkPolicies, etcdTuning, etcdBackupOn, etcdDefragmentationOn, pullModeApiServerEndpoint,
+    etcdBackup, etcdDefragmentationSchedule, inClusterEtcdProps,
+  } = resolveProps(props);
   const etcdTraits = etcd._traits;
-  const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
-  const apiServerService = props.apiServerService ?? {};
-  const apiServerServiceType = apiServerService.type ?? kplus.ServiceType.CLUSTER_IP;
-  const pki = props.pki ?? Pki.certManager();
-  const certManagerOptions = pki._issuedByCertManager;
-  const karmadaIssuerGiven = pki.certManagerOptions.karmadaIssuer !== undefined;
-  const components = props.components ?? {};
-  const schedulerEstimatorClusters = components.schedulerEstimatorClusters ?? [];
-  const createNamespace = props.createNamespace ?? true;
-  const networkPolicies = props.networkPolicies?.enabled ?? true;
-  const etcdTuning = resolveEtcdTuning(props.etcdTuning);
-  // etcd maintenance runs only on the members the library runs.
-  const etcdBackupOn = etcdTraits.runsMembers && (props.etcdBackup?.enabled ?? true);
-  const etcdDefragmentationOn = etcdTraits.runsMembers && (props.etcdDefragmentation?.enabled ?? true);
-  const pullModeApiServerEndpoint = props.pullMode?.apiServerEndpoint;
-  const etcdBackup: EtcdBackupInput | undefined = etcdBackupOn ? {
-    schedule: props.etcdBackup?.schedule,
-    retention: props.etcdBackup?.retention,
-    storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
-    storageClassName: props.etcdBackup?.storageClassName,
-    existingClaimName: props.etcdBackup?.existingClaimName,
-    quotaBackendBytes: etcdTuning.quotaBackendBytes,
-  } : undefined;
-  const etcdDefragmentationSchedule = etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined;
-  // The props that only apply to etcd members the library runs, as given (checked against the placement).
-  const inClusterEtcdProps = Object.entries({
-    'etcdImage': props.etcdImage,
-    'etcdTuning': props.etcdTuning,
-    'etcdStorageSize': props.etcdStorageSize,
-    'etcdStorageClassName': props.etcdStorageClassName,
-    'etcdBackup': props.etcdBackup?.enabled === false ? undefined : props.etcdBackup,
-    'etcdDefragmentation': props.etcdDefragmentation?.enabled === false ? undefined : props.etcdDefragmentation,
-    'componentSettings.etcd': props.componentSettings?.etcd,
-  }).filter(([, value]) => value !== undefined).map(([property]) => property);
 
   errors.push(...checkInstanceName('name', name));
   errors.push(...checkNamespace('namespace', namespace));
@@ -126,57 +95,10 @@ export function planHATopology(props: HATopologyProps, name: string, namespace: 
   errors.push(...checkUnique('controlPlaneNodeNames', nodeNames, 'control-plane node'));
 
   // etcd.
-  let memberNames: string[] = [];
-  if (!etcdTraits.runsMembers) {
-    const endpoints = etcd.endpoints ?? [];
-    if (endpoints.length === 0) {
-      errors.push('etcd endpoints is empty: give the https client URL of every member of the external etcd');
-    } else if (endpoints.length < MINIMUM_HA_COUNT) {
-      warnings.push(`etcd endpoints lists ${endpoints.length} URL${endpoints.length === 1 ? '' : 's'}: unless ${endpoints.length === 1 ? 'it is a load balancer' : 'they are load balancers'} in front of at least 3 members, one failure stops the control plane; list every member`);
-    }
-    endpoints.forEach((endpoint, index) => errors.push(...checkEtcdEndpoint(`etcd endpoints[${index}]`, endpoint)));
-    errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint', 'list every endpoint once'));
-    errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
-    errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
-    const ignored = inClusterEtcdProps;
-    if (ignored.length > 0) {
-      warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
-    }
-  } else {
-    const stacked = etcdTraits.pairsMembersWithNodes;
-    const count = stacked ? nodeNames.length : etcd.members;
-    const defaultMemberName = (index: number) => `${name}-etcd-${index}`;
-    // Stacked members without names of their own follow the nodes, whose count is already checked.
-    memberNames = stacked && etcd.memberNames === undefined
-      ? nodeNames.map((_, index) => defaultMemberName(index))
-      : resolveNames(etcd.memberNames, count, 'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', defaultMemberName, errors);
-    memberNames.forEach((memberName, index) =>
-      errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, defaultMemberName(index))));
-    errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
-    if (stacked) {
-      warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
-    } else {
-      warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
-      warnings.push(...warnExternalEtcdHostsNotDisjoint(props.controlPlaneHosts?.nodeLabels, props.etcdHosts?.nodeLabels));
-    }
-
-    const tuning = checkEtcdTuning(etcdTuning);
-    errors.push(...tuning.errors);
-    warnings.push(...tuning.warnings);
-    if (props.etcdImage !== undefined) errors.push(...checkEtcdImage('etcdImage', props.etcdImage));
-    errors.push(...checkWholeGibibytes('etcdStorageSize', props.etcdStorageSize, 'Size.gibibytes(20)'));
-    if (props.etcdStorageClassName !== undefined) {
-      errors.push(...checkSubdomainName('etcdStorageClassName', props.etcdStorageClassName, 'StorageClass', 'fast-ssd'));
-    }
-    const storage = checkEtcdStorage(sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE), etcdTuning.quotaBackendBytes);
-    errors.push(...storage.errors);
-    warnings.push(...storage.warnings);
-    // Its warnings are the EtcdBackup construct's to give, once.
-    if (etcdBackup) errors.push(...checkEtcdBackup('etcdBackup', etcdBackup).errors);
-    if (etcdDefragmentationSchedule !== undefined) {
-      errors.push(...checkCronSchedule('etcdDefragmentation.schedule', etcdDefragmentationSchedule, DEFAULT_ETCD_DEFRAG_SCHEDULE));
-    }
-  }
+  const memberNames = etcdTraits.runsMembers
+    ? planEtcdMembers(props, { name, etcd, nodeNames, etcdTuning, etcdBackup, etcdDefragmentationSchedule }, findings)
+    : [];
+  if (!etcdTraits.runsMembers) checkEtcdOutsideCluster(etcd, inClusterEtcdProps, findings);
 
   errors.push(...checkServiceClusterIpRange(props.serviceClusterIpRange));
   errors.push(...checkHostRequirements('controlPlaneHosts', props.controlPlaneHosts));
@@ -191,33 +113,16 @@ export function planHATopology(props: HATopologyProps, name: string, namespace: 
   errors.push(...zoneFindings.errors);
   warnings.push(...zoneFindings.warnings);
 
-  // Components, certificates, pull mode.
-  schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
-    `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
-  errors.push(...checkUnique('components.schedulerEstimatorClusters', schedulerEstimatorClusters, 'member cluster'));
-  warnings.push(...runningComponents(components).flatMap(component => component.planWarnings?.({ schedulerEstimatorClusters }) ?? []));
-  (apiServerService.externalDnsNames ?? []).forEach((dnsName, index) => errors.push(
-    ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, dnsName, 'apiServerService.externalIpAddresses')));
-  (apiServerService.externalIpAddresses ?? []).forEach((address, index) => errors.push(
-    ...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address, 'apiServerService.externalDnsNames')));
-  if (pullModeApiServerEndpoint !== undefined) {
-    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
-    if (karmadaIssuerGiven) {
-      errors.push('pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode');
-    }
-    if (apiServerServiceType === 'ClusterIP') {
-      warnings.push(`pullMode.apiServerEndpoint is ${pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
-    }
-  }
-  if (certManagerOptions !== undefined) {
-    const lifetimes = checkCertManagerPkiOptions('pki', certManagerOptions);
-    errors.push(...lifetimes.errors);
-    warnings.push(...lifetimes.warnings);
-  }
-  if (certManagerOptions === undefined && karmadaIssuerGiven) {
-    errors.push('pki names a Karmada issuer but uses existing Secrets: use Pki.certManager({ karmadaIssuer }) or Pki.existingSecrets()');
-  }
-
+  checkComponentsAndAccess({
+    name,
+    components,
+    schedulerEstimatorClusters,
+    apiServerService,
+    apiServerServiceType,
+    pullModeApiServerEndpoint,
+    certManagerOptions,
+    karmadaIssuerGiven,
+  }, findings);
   errors.push(...checkDistinctObjectNames(name, nodeNames, memberNames));
   errors.push(...checkLeaderElection(resolveLeaderElection(props.leaderElection)));
   // The policies' own warnings come from KarmadaNetworkPolicies; their errors are listed here, before any object exists.
@@ -258,6 +163,187 @@ export function planHATopology(props: HATopologyProps, name: string, namespace: 
     errors,
     warnings,
   };
+}
+
+/** HATopology's props with every default filled in, each in one place. */
+function resolveProps(props: HATopologyProps) {
+  const clusterDomain = props.clusterDomain ?? Defaults.CLUSTER_DOMAIN;
+  const etcd = props.etcd ?? EtcdTopology.stacked();
+  const failureDomain = props.failureDomain ?? kplus.Topology.HOSTNAME;
+  const apiServerService = props.apiServerService ?? {};
+  const apiServerServiceType = apiServerService.type ?? kplus.ServiceType.CLUSTER_IP;
+  const pki = props.pki ?? Pki.certManager();
+  const certManagerOptions = pki._issuedByCertManager;
+  const karmadaIssuerGiven = pki.certManagerOptions.karmadaIssuer !== undefined;
+  const components = props.components ?? {};
+  const schedulerEstimatorClusters = components.schedulerEstimatorClusters ?? [];
+  const createNamespace = props.createNamespace ?? true;
+  const networkPolicies = props.networkPolicies?.enabled ?? true;
+  const etcdTuning = resolveEtcdTuning(props.etcdTuning);
+  // etcd maintenance runs only on the members the library runs.
+  const etcdBackupOn = etcd._traits.runsMembers && (props.etcdBackup?.enabled ?? true);
+  const etcdDefragmentationOn = etcd._traits.runsMembers && (props.etcdDefragmentation?.enabled ?? true);
+  const pullModeApiServerEndpoint = props.pullMode?.apiServerEndpoint;
+  const etcdBackup: EtcdBackupInput | undefined = etcdBackupOn ? {
+    schedule: props.etcdBackup?.schedule,
+    retention: props.etcdBackup?.retention,
+    storageBytes: props.etcdBackup?.storageSize ? sizeBytes(props.etcdBackup.storageSize) : undefined,
+    storageClassName: props.etcdBackup?.storageClassName,
+    existingClaimName: props.etcdBackup?.existingClaimName,
+    quotaBackendBytes: etcdTuning.quotaBackendBytes,
+  } : undefined;
+  const etcdDefragmentationSchedule = etcdDefragmentationOn ? props.etcdDefragmentation?.schedule : undefined;
+  // The props that only apply to etcd members the library runs, as given (checked against the placement).
+  const inClusterEtcdProps = Object.entries({
+    'etcdImage': props.etcdImage,
+    'etcdTuning': props.etcdTuning,
+    'etcdStorageSize': props.etcdStorageSize,
+    'etcdStorageClassName': props.etcdStorageClassName,
+    'etcdBackup': props.etcdBackup?.enabled === false ? undefined : props.etcdBackup,
+    'etcdDefragmentation': props.etcdDefragmentation?.enabled === false ? undefined : props.etcdDefragmentation,
+    'componentSettings.etcd': props.componentSettings?.etcd,
+  }).filter(([, value]) => value !== undefined).map(([property]) => property);
+  return {
+    clusterDomain,
+    etcd,
+    failureDomain,
+    apiServerService,
+    apiServerServiceType,
+    pki,
+    certManagerOptions,
+    karmadaIssuerGiven,
+    components,
+    schedulerEstimatorClusters,
+    createNamespace,
+    networkPolicies,
+    etcdTuning,
+    etcdBackupOn,
+    etcdDefragmentationOn,
+    pullModeApiServerEndpoint,
+    etcdBackup,
+    etcdDefragmentationSchedule,
+    inClusterEtcdProps,
+  };
+}
+
+/** What checkComponentsAndAccess reads. */
+interface ComponentsAndAccessInput {
+  readonly name: string;
+  readonly components: OptionalKarmadaComponents;
+  readonly schedulerEstimatorClusters: string[];
+  readonly apiServerService: ApiServerServiceOptions;
+  readonly apiServerServiceType: string;
+  readonly pullModeApiServerEndpoint?: string;
+  readonly certManagerOptions?: CertManagerPkiOptions;
+  readonly karmadaIssuerGiven: boolean;
+}
+
+/** The optional components, the names and addresses clients reach the entry point by, pull mode and the PKI. */
+function checkComponentsAndAccess(input: ComponentsAndAccessInput, { errors, warnings }: Findings): void {
+  const {
+    name, components, schedulerEstimatorClusters, apiServerService, apiServerServiceType, pullModeApiServerEndpoint, certManagerOptions,
+    karmadaIssuerGiven,
+  } = input;
+  schedulerEstimatorClusters.forEach((cluster, index) => errors.push(...checkObjectName(
+    `components.schedulerEstimatorClusters[${index}]`, cluster, MAX_OBJECT_NAME_LENGTH - `${name}-scheduler-estimator-`.length - MAX_SECRET_SUFFIX, 'member-1')));
+  errors.push(...checkUnique('components.schedulerEstimatorClusters', schedulerEstimatorClusters, 'member cluster'));
+  warnings.push(...runningComponents(components).flatMap(component => component.planWarnings?.({ schedulerEstimatorClusters }) ?? []));
+  (apiServerService.externalDnsNames ?? []).forEach((dnsName, index) => errors.push(
+    ...checkCertificateDnsName(`apiServerService.externalDnsNames[${index}]`, dnsName, 'apiServerService.externalIpAddresses')));
+  (apiServerService.externalIpAddresses ?? []).forEach((address, index) => errors.push(
+    ...checkIpAddress(`apiServerService.externalIpAddresses[${index}]`, address, 'apiServerService.externalDnsNames')));
+  if (pullModeApiServerEndpoint !== undefined) {
+    errors.push(...checkHttpsUrl('pullMode.apiServerEndpoint', pullModeApiServerEndpoint, 'https://karmada.example.com:5443'));
+    if (karmadaIssuerGiven) {
+      errors.push('pullMode needs the Karmada CA\'s key (kube-controller-manager signs karmada-agent certificates with it), but pki.karmadaIssuer names an issuer whose key the library does not hold: drop pki.karmadaIssuer or pullMode');
+    }
+    if (apiServerServiceType === 'ClusterIP') {
+      warnings.push(`pullMode.apiServerEndpoint is ${pullModeApiServerEndpoint} but the entry point is a ClusterIP Service, which member clusters cannot reach: set apiServerService.type to LOAD_BALANCER or NODE_PORT, or make sure that endpoint forwards to it`);
+    }
+  }
+  if (certManagerOptions !== undefined) {
+    const lifetimes = checkCertManagerPkiOptions('pki', certManagerOptions);
+    errors.push(...lifetimes.errors);
+    warnings.push(...lifetimes.warnings);
+  }
+  if (certManagerOptions === undefined && karmadaIssuerGiven) {
+    errors.push('pki names a Karmada issuer but uses existing Secrets: use Pki.certManager({ karmadaIssuer }) or Pki.existingSecrets()');
+  }
+}
+
+/** The problems found so far: errors refuse the input, warnings name legal but unsafe choices. */
+interface Findings {
+  readonly errors: string[];
+  readonly warnings: string[];
+}
+
+/** An etcd outside the cluster: its endpoints, client certificate and key prefix; the in-cluster props it ignores. */
+function checkEtcdOutsideCluster(etcd: EtcdTopology, inClusterEtcdProps: string[], { errors, warnings }: Findings): void {
+  const endpoints = etcd.endpoints ?? [];
+  if (endpoints.length === 0) {
+    errors.push('etcd endpoints is empty: give the https client URL of every member of the external etcd');
+  } else if (endpoints.length < MINIMUM_HA_COUNT) {
+    warnings.push(`etcd endpoints lists ${endpoints.length} URL${endpoints.length === 1 ? '' : 's'}: unless ${endpoints.length === 1 ? 'it is a load balancer' : 'they are load balancers'} in front of at least 3 members, one failure stops the control plane; list every member`);
+  }
+  endpoints.forEach((endpoint, index) => errors.push(...checkEtcdEndpoint(`etcd endpoints[${index}]`, endpoint)));
+  errors.push(...checkUnique('etcd endpoints', endpoints, 'endpoint', 'list every endpoint once'));
+  errors.push(...checkSecretName('etcd clientCertificateSecret', etcd.clientCertificateSecret ?? ''));
+  errors.push(...checkKeyPrefix('etcd keyPrefix', etcd.keyPrefix ?? ''));
+  const ignored = inClusterEtcdProps;
+  if (ignored.length > 0) {
+    warnings.push(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but etcd lives outside the cluster, where the library runs no member, so ${ignored.length === 1 ? 'it is' : 'they are'} ignored: drop ${ignored.length === 1 ? 'it' : 'them'}, or let the library run etcd`);
+  }
+}
+
+/** What planEtcdMembers reads beside the props. */
+interface EtcdMembersInput {
+  readonly name: string;
+  readonly etcd: EtcdTopology;
+  readonly nodeNames: string[];
+  readonly etcdTuning: ResolvedEtcdTuning;
+  readonly etcdBackup?: EtcdBackupInput;
+  readonly etcdDefragmentationSchedule?: string;
+}
+
+/** The members the library runs: their names (given or generated), their count, and how they run. */
+function planEtcdMembers(props: HATopologyProps, input: EtcdMembersInput, { errors, warnings }: Findings): string[] {
+  const { name, etcd, nodeNames, etcdTuning, etcdBackup, etcdDefragmentationSchedule } = input;
+  const etcdTraits = etcd._traits;
+  const stacked = etcdTraits.pairsMembersWithNodes;
+  const count = stacked ? nodeNames.length : etcd.members;
+  const defaultMemberName = (index: number) => `${name}-etcd-${index}`;
+  // Stacked members without names of their own follow the nodes, whose count is already checked.
+  const memberNames = stacked && etcd.memberNames === undefined
+    ? nodeNames.map((_, index) => defaultMemberName(index))
+    : resolveNames(etcd.memberNames, count, 'etcd memberNames', stacked ? 'controlPlaneNodes' : 'etcd members', defaultMemberName, errors);
+  memberNames.forEach((memberName, index) =>
+    errors.push(...checkObjectName(`etcd memberNames[${index}]`, memberName, MAX_ETCD_MEMBER_NAME_LENGTH, defaultMemberName(index))));
+  errors.push(...checkUnique('etcd memberNames', memberNames, 'etcd member'));
+  if (stacked) {
+    warnings.push(...warnEtcdMemberCount('controlPlaneNodes (one stacked etcd member each)', memberNames.length));
+  } else {
+    warnings.push(...warnEtcdMemberCount('etcd members', memberNames.length));
+    warnings.push(...warnExternalEtcdHostsNotDisjoint(props.controlPlaneHosts?.nodeLabels, props.etcdHosts?.nodeLabels));
+  }
+
+  const tuning = checkEtcdTuning(etcdTuning);
+  errors.push(...tuning.errors);
+  warnings.push(...tuning.warnings);
+  if (props.etcdImage !== undefined) errors.push(...checkEtcdImage('etcdImage', props.etcdImage));
+  errors.push(...checkWholeGibibytes('etcdStorageSize', props.etcdStorageSize, 'Size.gibibytes(20)'));
+  if (props.etcdStorageClassName !== undefined) {
+    errors.push(...checkSubdomainName('etcdStorageClassName', props.etcdStorageClassName, 'StorageClass', 'fast-ssd'));
+  }
+  const storage = checkEtcdStorage(sizeBytes(props.etcdStorageSize ?? DEFAULT_ETCD_STORAGE_SIZE), etcdTuning.quotaBackendBytes);
+  errors.push(...storage.errors);
+  warnings.push(...storage.warnings);
+  // Its warnings are the EtcdBackup construct's to give, once.
+  if (etcdBackup) errors.push(...checkEtcdBackup('etcdBackup', etcdBackup).errors);
+  if (etcdDefragmentationSchedule !== undefined) {
+    errors.push(...checkCronSchedule('etcdDefragmentation.schedule', etcdDefragmentationSchedule, DEFAULT_ETCD_DEFRAG_SCHEDULE));
+  }
+
+  return memberNames;
 }
 
 /** Names given explicitly, or generated from a count (default 3); the two must agree when both are given. */
