@@ -77,6 +77,10 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // each in docs/api/ (scripts/api-docs.sh).
 project.tasks.tryFind('docgen')!.reset('bash scripts/api-docs.sh');
 
+// The generated CRD bindings load on first use, not on every `require('cdk8s-karmada')`: after jsii compiles,
+// scripts/lazy-submodules.ts rewrites their exports in lib/index.js into getters (see that script).
+project.compileTask.exec('ts-node --project test/tsconfig.json scripts/lazy-submodules.ts');
+
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // busybox (the bootstrap Job's shell image) is not a Go module: Debian's busybox-static, fetched when missing; openssl and unshare too.
