@@ -122,7 +122,7 @@ project.addTask('bench-host-cut', {
 // and shipped): test/precomputed-crds.test.ts fails until this is run after a change to the CRDs or to how
 // KarmadaApiObjects renders them.
 project.addTask('precompute-crds', {
-  description: 'Parse assets/karmada-crds/ into assets/precomputed/karmada-crds.json and render the CRDs\' YAML and the default installation\'s gzip into assets/precomputed/karmada-api-objects.json',
+  description: 'Parse assets/karmada-crds/ into assets/precomputed/karmada-crds.json and render the CRDs\' YAML into assets/precomputed/karmada-api-objects.json and the default installation\'s gzip into assets/precomputed/default-installation.json',
   exec: 'ts-node --project test/tsconfig.json scripts/precompute-crds.ts',
 });
 
