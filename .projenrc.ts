@@ -85,6 +85,10 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // each in docs/api/ (scripts/api-docs.sh).
 project.tasks.tryFind('docgen')!.reset('bash scripts/api-docs.sh');
 
+// The generated CRD bindings load on first use, not on every `require('cdk8s-karmada')`: after jsii compiles,
+// scripts/lazy-submodules.ts rewrites their exports in lib/index.js into getters (see that script).
+project.compileTask.exec('ts-node --project test/tsconfig.json scripts/lazy-submodules.ts');
+
 // ts-jest only transpiles (isolatedModules): type-check tests, examples and the bench explicitly.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // busybox (the bootstrap Job's shell image) is not a Go module: Debian's busybox-static, fetched when missing; openssl and unshare too.
@@ -145,7 +149,7 @@ project.addTask('bench-host-cut', {
 // and shipped): test/precomputed-crds.test.ts fails until this is run after a change to the CRDs or to how
 // KarmadaApiObjects renders them.
 project.addTask('precompute-crds', {
-  description: 'Parse assets/karmada-crds/ into assets/precomputed/karmada-crds.json and render the CRDs\' YAML and the default installation\'s gzip into assets/precomputed/karmada-api-objects.json',
+  description: 'Parse assets/karmada-crds/ into assets/precomputed/karmada-crds.json and render the CRDs\' YAML into assets/precomputed/karmada-api-objects.json and the default installation\'s gzip into assets/precomputed/default-installation.json',
   exec: 'ts-node --project test/tsconfig.json scripts/precompute-crds.ts',
 });
 

@@ -42,6 +42,10 @@ interface ProcessResult {
   readonly ratioToFloor: number;
   /** The median over rounds of this app's time over the floor's time in the same round. */
   readonly pairedRatioMedian: number;
+  /** CPU time (user + system, every thread) the process reported at exit: less moved by other work than wall time. */
+  readonly cpuMedianMs: number;
+  /** The median over rounds of this app's CPU time over the floor's in the same round. */
+  readonly cpuPairedRatioMedian: number;
 }
 
 /** The first ```ts block of the README: the usage example a new user copies. */
@@ -58,6 +62,9 @@ const PROCESS_APPS: ProcessApp[] = [
   { name: 'all-options', description: 'stacked 3, every option switched on (bench/apps/all-options.ts)', source: fs.readFileSync(path.join(__dirname, 'apps', 'all-options.ts'), 'utf8') },
 ];
 
+/** Appended to each compiled app: its CPU time at exit, on stderr (`process.cpuUsage()` counts every thread). */
+const CPU_REPORT = '\nprocess.on(\'exit\', () => { const u = process.cpuUsage(); process.stderr.write(`\\nbench-cpu-ms ${(u.user + u.system) / 1000}\\n`); });\n';
+
 /** Compile an app to plain JavaScript in a folder of its own; returns the folder. */
 function compileApp(app: ProcessApp): string {
   const dir = path.join(APPS_DIR, app.name);
@@ -65,18 +72,20 @@ function compileApp(app: ProcessApp): string {
   fs.mkdirSync(dir, { recursive: true });
   const source = app.source.replace(/from '(cdk8s-karmada|\.\.\/\.\.\/src)'/g, `from ${JSON.stringify(COMPILED_LIBRARY)}`);
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
-  fs.writeFileSync(path.join(dir, 'main.js'), outputText);
+  fs.writeFileSync(path.join(dir, 'main.js'), outputText + CPU_REPORT);
   return dir;
 }
 
-/** Run `node main.js` in the app's folder; milliseconds of the whole process, from spawn to exit. */
-function runProcess(dir: string): number {
+/** Run `node main.js` in the app's folder: milliseconds of the whole process, from spawn to exit, and its CPU time. */
+function runProcess(dir: string): { wallMs: number; cpuMs: number } {
   fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
   const start = process.hrtime.bigint();
   const run = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', env: process.env });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(`${dir}/main.js exited with ${run.status}: ${run.stderr}`);
-  return ms;
+  const cpu = /^bench-cpu-ms (\S+)$/m.exec(run.stderr);
+  if (!cpu) throw new Error(`${dir}/main.js reported no CPU time: ${run.stderr}`);
+  return { wallMs, cpuMs: Number(cpu[1]) };
 }
 
 /** Objects in the YAML an app wrote. */
@@ -94,10 +103,13 @@ function wholeProcesses(): ProcessResult[] {
   const dirs = PROCESS_APPS.map(compileApp);
   dirs.forEach(runProcess);
   const samples: number[][] = PROCESS_APPS.map(() => []);
+  const cpuSamples: number[][] = PROCESS_APPS.map(() => []);
   for (let r = 0; r < PROCESS_ROUNDS; r++) {
     for (let k = 0; k < PROCESS_APPS.length; k++) {
       const index = (r + k) % PROCESS_APPS.length;
-      samples[index].push(runProcess(dirs[index]));
+      const { wallMs, cpuMs } = runProcess(dirs[index]);
+      samples[index].push(wallMs);
+      cpuSamples[index].push(cpuMs);
     }
   }
   const floor = median(samples[0]);
@@ -108,6 +120,8 @@ function wholeProcesses(): ProcessResult[] {
     medianMs: round(median(samples[index]), 1),
     ratioToFloor: round(median(samples[index]) / floor, 2),
     pairedRatioMedian: round(median(samples[index].map((ms, r) => ms / samples[0][r])), 2),
+    cpuMedianMs: round(median(cpuSamples[index]), 1),
+    cpuPairedRatioMedian: round(median(cpuSamples[index].map((ms, r) => ms / cpuSamples[0][r])), 2),
   }));
 }
 
@@ -209,9 +223,10 @@ function main(): void {
   const loadAfter = os.loadavg()[0];
   console.log(`cdk8s-karmada synthesis benchmark, Node ${environment.node}, ${environment.platform}, ${environment.cpus} CPUs (${environment.cpuModel})\n`);
   console.log(`Whole processes (\`node main.js\`, compiled), median of ${PROCESS_ROUNDS} paired rounds; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
-  printTable(['app', 'objects', 'median ms', 'x floor', 'paired x floor', 'what'], processes.map(p => [
-    p.name, String(p.objects), p.medianMs.toFixed(1), `${p.ratioToFloor.toFixed(2)}x`, `${p.pairedRatioMedian.toFixed(2)}x`, p.description,
-  ]), [0, 5]);
+  printTable(['app', 'objects', 'median ms', 'x floor', 'paired x floor', 'CPU ms', 'CPU paired x floor', 'what'], processes.map(p => [
+    p.name, String(p.objects), p.medianMs.toFixed(1), `${p.ratioToFloor.toFixed(2)}x`, `${p.pairedRatioMedian.toFixed(2)}x`,
+    p.cpuMedianMs.toFixed(1), `${p.cpuPairedRatioMedian.toFixed(2)}x`, p.description,
+  ]), [0, 7]);
   console.log('');
 
   const results: SizeResult[] = SIZES.map(controlPlaneNodes => {

@@ -6,11 +6,11 @@
  * * `assets/precomputed/karmada-crds.json`: the CRDs and patches of `assets/karmada-crds/`, in kustomization order,
  *   parsed by cdk8s's own `Yaml.load` (what the library did at synth time before).
  * * `assets/precomputed/karmada-api-objects.json`: each CRD's YAML as `KarmadaApiObjects` renders it, with two
- *   sentinels for the installation's name and namespace, and the gzip of the default installation's whole text.
+ *   sentinels for the installation's name and namespace;
+ * * `assets/precomputed/default-installation.json`: the gzip of the default installation's whole text, by its props.
  *
  * Run from the repository root: `npx ts-node --project test/tsconfig.json scripts/precompute-crds.ts`.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,8 +18,10 @@ import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
 import { KarmadaApiObjects } from '../src/constructs/karmada-api-objects';
 import { KarmadaBootstrapJob } from '../src/constructs/karmada-bootstrap-job';
-import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
-import { renderOptions, CrdSources, KARMADA_CRDS_DIR, PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
+import {
+  PRECOMPUTED_DEFAULT_FILE, PRECOMPUTED_RENDER_FILE, PrecomputedDefault, PrecomputedRender, renderKarmadaApiObjects, renderKey,
+} from '../src/private/karmada-api-render';
+import { CrdSources, KARMADA_CRDS_DIR, PRECOMPUTED_CRDS_FILE, renderOptions } from '../src/private/karmada-crds';
 
 type Json = Record<string, any>;
 
@@ -70,11 +72,14 @@ function gzip(text: string): Buffer {
   return bytes;
 }
 
+/** The props of the default installation: HATopology's defaults (the Usage example). */
+const DEFAULT_INSTALLATION = { instance: 'karmada', hostNamespace: 'karmada-system', clusterDomain: 'cluster.local', search: false, metricsAdapter: false, descheduler: false };
+
 /**
  * The rendering texts, built from the CRDs the library reads (so write `karmada-crds.json` first), with the
  * precomputed texts switched off: everything here is rendered the slow way.
  */
-export function buildRenderTexts(): PrecomputedRender {
+export function buildRenderTexts(): { render: PrecomputedRender; defaultInstallation: PrecomputedDefault } {
   const before = renderOptions.usePrecomputed;
   renderOptions.usePrecomputed = false;
   try {
@@ -87,14 +92,12 @@ export function buildRenderTexts(): PrecomputedRender {
       karmadaApiObjects: { clusterDomain: 'cluster.local', search: false, metricsAdapter: false, descheduler: false },
     });
     const text = job.renderedObjects;
-    if (text !== renderKarmadaApiObjects({ instance: 'karmada', hostNamespace: 'karmada-system', clusterDomain: 'cluster.local', search: false, metricsAdapter: false, descheduler: false })) {
+    if (text !== renderKarmadaApiObjects(DEFAULT_INSTALLATION)) {
       throw new Error('the default installation\'s rendered objects differ between the bootstrap Job and the renderer');
     }
     return {
-      instance: INSTANCE_SENTINEL,
-      namespace: NAMESPACE_SENTINEL,
-      crdDocuments,
-      compressed: [{ sha256: createHash('sha256').update(text, 'utf8').digest('hex'), gzipBase64: gzip(text).toString('base64') }],
+      render: { instance: INSTANCE_SENTINEL, namespace: NAMESPACE_SENTINEL, crdDocuments },
+      defaultInstallation: { props: renderKey(DEFAULT_INSTALLATION), gzipBase64: gzip(text).toString('base64') },
     };
   } finally {
     renderOptions.usePrecomputed = before;
@@ -106,8 +109,8 @@ export function crdsFileText(sources: CrdSources): string {
   return `${JSON.stringify({ crds: sources.crds, patches: sources.patches })}\n`;
 }
 
-/** What `karmada-api-objects.json` holds. */
-export function renderFileText(texts: PrecomputedRender): string {
+/** What `karmada-api-objects.json` and `default-installation.json` hold. */
+export function renderFileText(texts: PrecomputedRender | PrecomputedDefault): string {
   return `${JSON.stringify(texts)}\n`;
 }
 
@@ -119,8 +122,10 @@ function main(): void {
   }
   fs.mkdirSync(path.dirname(PRECOMPUTED_CRDS_FILE), { recursive: true });
   fs.writeFileSync(PRECOMPUTED_CRDS_FILE, crdsFileText(sources));
-  fs.writeFileSync(PRECOMPUTED_RENDER_FILE, renderFileText(buildRenderTexts()));
-  for (const file of [PRECOMPUTED_CRDS_FILE, PRECOMPUTED_RENDER_FILE]) {
+  const { render, defaultInstallation } = buildRenderTexts();
+  fs.writeFileSync(PRECOMPUTED_RENDER_FILE, renderFileText(render));
+  fs.writeFileSync(PRECOMPUTED_DEFAULT_FILE, renderFileText(defaultInstallation));
+  for (const file of [PRECOMPUTED_CRDS_FILE, PRECOMPUTED_RENDER_FILE, PRECOMPUTED_DEFAULT_FILE]) {
     console.log(`wrote ${path.relative(process.cwd(), file)} (${fs.statSync(file).size} bytes)`);
   }
 }

@@ -1,11 +1,13 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { App, Chart, Yaml } from 'cdk8s';
 import { buildRenderTexts, crdsFileText, INSTANCE_SENTINEL, NAMESPACE_SENTINEL, parseCrdSources, renderFileText } from '../scripts/precompute-crds';
 import { EtcdTopology, HATopology, KarmadaApiObjects, KarmadaApiObjectsProps, KarmadaBootstrapJob } from '../src';
-import { PRECOMPUTED_RENDER_FILE, PrecomputedRender, gzipRendered, renderKarmadaApiObjects } from '../src/private/karmada-api-render';
-import { renderOptions, PRECOMPUTED_CRDS_FILE } from '../src/private/karmada-crds';
+import {
+  PRECOMPUTED_DEFAULT_FILE, PRECOMPUTED_RENDER_FILE, PrecomputedDefault, PrecomputedRender,
+  gzipRendered, renderKarmadaApiObjects, renderKey,
+} from '../src/private/karmada-api-render';
+import { PRECOMPUTED_CRDS_FILE, renderOptions } from '../src/private/karmada-crds';
 
 /** Render with the precomputed texts switched off: the reference every fast path must equal. */
 function slowly<T>(run: () => T): T {
@@ -26,14 +28,17 @@ function bothWays(props: KarmadaApiObjectsProps): { fast: string; slow: string }
 }
 
 const precomputed = (): PrecomputedRender => JSON.parse(fs.readFileSync(PRECOMPUTED_RENDER_FILE, 'utf8'));
+const precomputedDefault = (): PrecomputedDefault => JSON.parse(fs.readFileSync(PRECOMPUTED_DEFAULT_FILE, 'utf8'));
 
 describe('precomputed CRDs (assets/precomputed/, built by `npx projen precompute-crds`)', () => {
   test('karmada-crds.json is the shipped YAML of assets/karmada-crds/, as cdk8s parses it: run `npx projen precompute-crds` after changing the CRDs', () => {
     expect(fs.readFileSync(PRECOMPUTED_CRDS_FILE, 'utf8')).toBe(crdsFileText(parseCrdSources()));
   });
 
-  test('karmada-api-objects.json is what the library renders and compresses without it', () => {
-    expect(fs.readFileSync(PRECOMPUTED_RENDER_FILE, 'utf8')).toBe(renderFileText(buildRenderTexts()));
+  test('karmada-api-objects.json and default-installation.json are what the library renders and compresses without them', () => {
+    const { render, defaultInstallation } = buildRenderTexts();
+    expect(fs.readFileSync(PRECOMPUTED_RENDER_FILE, 'utf8')).toBe(renderFileText(render));
+    expect(fs.readFileSync(PRECOMPUTED_DEFAULT_FILE, 'utf8')).toBe(renderFileText(defaultInstallation));
   });
 
   test('the sentinels occur in the texts only where the installation\'s name and namespace go', () => {
@@ -66,16 +71,17 @@ describe('precomputed CRDs (assets/precomputed/, built by `npx projen precompute
     expect(fast).toBe(slow);
   });
 
-  test('the default installation\'s text is the one whose gzip is precomputed, and it equals zlib\'s at level 9', () => {
+  test('the Usage example\'s installation is the precomputed one: its text and gzip are the slow way\'s, zlib\'s at level 9', () => {
     const chart = new Chart(new App(), 'karmada', { namespace: 'karmada-system' });
-    new HATopology(chart, 'karmada', { etcd: EtcdTopology.stacked(), controlPlaneNodes: 3 });
+    const topology = new HATopology(chart, 'karmada', { etcd: EtcdTopology.stacked(), controlPlaneNodes: 3 });
     const job = chart.node.findAll().find((c): c is KarmadaBootstrapJob => c instanceof KarmadaBootstrapJob)!;
-    const sha256 = createHash('sha256').update(job.renderedObjects, 'utf8').digest('hex');
-    const entry = precomputed().compressed.find(e => e.sha256 === sha256);
-    expect(entry).toBeDefined();
-    const reference = zlib.gzipSync(Buffer.from(job.renderedObjects, 'utf8'), { level: 9 });
+    const entry = precomputedDefault();
+    expect(renderKey(topology.karmadaApiObjects)).toBe(entry.props);
+    const slow = slowly(() => renderKarmadaApiObjects(topology.karmadaApiObjects));
+    expect(job.renderedObjects).toBe(slow);
+    const reference = zlib.gzipSync(Buffer.from(slow, 'utf8'), { level: 9 });
     reference[9] = 0xff;
-    expect(entry!.gzipBase64).toBe(reference.toString('base64'));
+    expect(entry.gzipBase64).toBe(reference.toString('base64'));
     expect(gzipRendered(job.renderedObjects).equals(reference)).toBe(true);
     expect(zlib.gunzipSync(gzipRendered(job.renderedObjects)).toString('utf8')).toBe(job.renderedObjects);
   });

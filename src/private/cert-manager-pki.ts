@@ -1,8 +1,7 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as cm from '../imports/cert-manager.io';
 import { CertManagerPkiOptions, IssuerKind, IssuerReference } from '../pki';
-import { CertificateAuthority, KeyUsage, PlannedCertificate } from './pki-plan';
+import { CertificateAuthority, PlannedCertificate } from './pki-plan';
 import { installationLabels } from './selectors';
 import { checkSubdomainName } from './validation';
 
@@ -98,67 +97,60 @@ export function addCertManagerPki(scope: Construct, input: CertManagerPkiInput):
   const libraryCas = certificates.filter(certificate => certificate.isCA && !userIssuers[certificate.isCA]);
   const selfSignedIssuer = `${instance}-selfsigned`;
   if (libraryCas.length > 0) {
-    new cm.Issuer(scope, 'SelfSignedIssuer', {
-      metadata: { name: selfSignedIssuer, namespace, labels },
-      spec: { selfSigned: {} },
-    });
+    certManagerObject(scope, 'SelfSignedIssuer', 'Issuer', { name: selfSignedIssuer, namespace, labels }, { selfSigned: {} });
   }
-  const issuerOf = (authority: CertificateAuthority): cm.CertificateSpecIssuerRef => {
+  const issuerOf = (authority: CertificateAuthority): Json => {
     const userIssuer = userIssuers[authority];
     return userIssuer
-      ? { name: userIssuer.name, kind: userIssuer.kind, group: 'cert-manager.io' }
-      : { name: libraryIssuerName(certificates, authority), kind: IssuerKind.ISSUER, group: 'cert-manager.io' };
+      ? { group: 'cert-manager.io', kind: userIssuer.kind, name: userIssuer.name }
+      : { group: 'cert-manager.io', kind: IssuerKind.ISSUER, name: libraryIssuerName(certificates, authority) };
   };
 
   for (const certificate of certificates) {
     if (certificate.isCA && userIssuers[certificate.isCA]) continue;
     const issuerRef = certificate.isCA
-      ? { name: selfSignedIssuer, kind: IssuerKind.ISSUER, group: 'cert-manager.io' }
+      ? { group: 'cert-manager.io', kind: IssuerKind.ISSUER, name: selfSignedIssuer }
       : issuerOf(certificate.issuer!);
-    new cm.Certificate(scope, certificate.secretName, {
-      metadata: { name: certificate.secretName, namespace, labels },
-      spec: {
-        secretName: certificate.secretName,
-        secretTemplate: { labels },
-        issuerRef,
-        isCa: certificate.isCA ? true : undefined,
-        commonName: certificate.commonName,
-        subject: certificate.organizations.length > 0 ? { organizations: certificate.organizations } : undefined,
-        dnsNames: certificate.dnsNames.length > 0 ? certificate.dnsNames : undefined,
-        ipAddresses: certificate.ipAddresses.length > 0 ? certificate.ipAddresses : undefined,
-        usages: certificate.usages.map(usageOf),
-        duration: goDuration(certificate.isCA
-          ? options.caDuration ?? DEFAULT_CA_DURATION
-          : options.certificateDuration ?? DEFAULT_CERTIFICATE_DURATION),
-        renewBefore: certificate.isCA ? undefined : goDuration(options.renewBefore ?? DEFAULT_RENEW_BEFORE),
-        privateKey: {
-          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-          size: 256,
-          encoding: certificate.keyEncoding === 'PKCS1' ? cm.CertificateSpecPrivateKeyEncoding.PKCS1 : cm.CertificateSpecPrivateKeyEncoding.PKCS8,
-          rotationPolicy: certificate.keepPrivateKey
-            ? cm.CertificateSpecPrivateKeyRotationPolicy.NEVER
-            : cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-        },
-        revisionHistoryLimit: 2,
+    // The spec's keys in the bindings' order (see certManagerObject).
+    certManagerObject(scope, certificate.secretName, 'Certificate', { name: certificate.secretName, namespace, labels }, {
+      commonName: certificate.commonName,
+      dnsNames: certificate.dnsNames.length > 0 ? certificate.dnsNames : undefined,
+      duration: goDuration(certificate.isCA
+        ? options.caDuration ?? DEFAULT_CA_DURATION
+        : options.certificateDuration ?? DEFAULT_CERTIFICATE_DURATION),
+      ipAddresses: certificate.ipAddresses.length > 0 ? certificate.ipAddresses : undefined,
+      isCA: certificate.isCA ? true : undefined,
+      issuerRef,
+      privateKey: {
+        algorithm: 'ECDSA',
+        encoding: certificate.keyEncoding === 'PKCS1' ? 'PKCS1' : 'PKCS8',
+        rotationPolicy: certificate.keepPrivateKey ? 'Never' : 'Always',
+        size: 256,
       },
+      renewBefore: certificate.isCA ? undefined : goDuration(options.renewBefore ?? DEFAULT_RENEW_BEFORE),
+      revisionHistoryLimit: 2,
+      secretName: certificate.secretName,
+      secretTemplate: { labels },
+      subject: certificate.organizations.length > 0 ? { organizations: certificate.organizations } : undefined,
+      // cert-manager's names of the usages are the plan's.
+      usages: [...certificate.usages],
     });
     if (certificate.isCA) {
-      new cm.Issuer(scope, `${certificate.secretName}-issuer`, {
-        metadata: { name: certificate.secretName, namespace, labels },
-        spec: { ca: { secretName: certificate.secretName } },
-      });
+      certManagerObject(scope, `${certificate.secretName}-issuer`, 'Issuer', { name: certificate.secretName, namespace, labels },
+        { ca: { secretName: certificate.secretName } });
     }
   }
 }
 
-const USAGES: Record<KeyUsage, cm.CertificateSpecUsages> = {
-  'digital signature': cm.CertificateSpecUsages.DIGITAL_SIGNATURE,
-  'server auth': cm.CertificateSpecUsages.SERVER_AUTH,
-  'client auth': cm.CertificateSpecUsages.CLIENT_AUTH,
-  'cert sign': cm.CertificateSpecUsages.CERT_SIGN,
-  'crl sign': cm.CertificateSpecUsages.CRL_SIGN,
-};
+type Json = Record<string, unknown>;
 
-function usageOf(usage: KeyUsage): cm.CertificateSpecUsages {
-  return USAGES[usage];
+/**
+ * An Issuer or Certificate (`cert-manager.io/v1`) as a plain `ApiObject`, not through the generated bindings
+ * (`certmanager`): loading those (1.8 MB compiled) cost every synth several milliseconds, and for these objects the
+ * bindings only rename `isCa` to `isCA` and put each map's keys in alphabetical order. The specs here are written
+ * with the JSON names, in that order, so the YAML is byte for byte the bindings' also with `CDK8S_DISABLE_SORT`
+ * (`test/cert-manager-pki.test.ts` checks it); cdk8s drops the undefined values, as the bindings do.
+ */
+function certManagerObject(scope: Construct, id: string, kind: 'Certificate' | 'Issuer', metadata: ApiObjectMetadata, spec: Json): ApiObject {
+  return new ApiObject(scope, id, { apiVersion: 'cert-manager.io/v1', kind, metadata, spec });
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -15,8 +14,8 @@ import { KarmadaApiObjects, KarmadaApiObjectsProps } from '../constructs/karmada
  * * `crdDocuments`: the YAML of each CRD exactly as `KarmadaApiObjects` renders it, for an installation named
  *   `instance` in the host namespace `namespace` (two sentinels that occur nowhere else) with the CA bundle
  *   placeholder. Serializing the 730 KB of CRDs is most of the rendering; with these it is a string replacement.
- * * `compressed`: the gzip (level 9, fixed header) of whole rendered texts, by their SHA-256: the default
- *   installation's, so its bootstrap Job does not compress the same 730 KB on every synth.
+ *
+ * The default installation's whole text is in `PRECOMPUTED_DEFAULT_FILE`.
  */
 export const PRECOMPUTED_RENDER_FILE = path.join(PRECOMPUTED_DIR, 'karmada-api-objects.json');
 
@@ -25,7 +24,19 @@ export interface PrecomputedRender {
   readonly instance: string;
   readonly namespace: string;
   readonly crdDocuments: string[];
-  readonly compressed: Array<{ readonly sha256: string; readonly gzipBase64: string }>;
+}
+
+/**
+ * The default installation (HATopology's defaults, the Usage example's) as its bootstrap Job carries it: the gzip
+ * (level 9, fixed header) of its whole rendered text, by `renderKey` of its props. Its text is that gzip
+ * decompressed, so at synth its objects are neither built nor serialized nor compressed. Built by the same script.
+ */
+export const PRECOMPUTED_DEFAULT_FILE = path.join(PRECOMPUTED_DIR, 'default-installation.json');
+
+/** The content of `PRECOMPUTED_DEFAULT_FILE`. */
+export interface PrecomputedDefault {
+  readonly props: string;
+  readonly gzipBase64: string;
 }
 
 
@@ -38,8 +49,32 @@ function readPrecomputed(): PrecomputedRender {
   return precomputed;
 }
 
+let precomputedDefault: PrecomputedDefault | undefined;
+
 /** Rendered YAML by props: each distinct set of props is rendered once per process (it is a pure function). */
 const rendered = new Map<string, string>();
+
+/** The gzip of rendered texts: every synthesis of one installation compresses the same ~730 KB. */
+const compressedTexts = new Map<string, Buffer>();
+
+/** What identifies a rendered text: the props as JSON, keys sorted (undefined values left out). */
+export function renderKey(props: KarmadaApiObjectsProps): string {
+  return JSON.stringify(props, Object.keys(props).sort());
+}
+
+/**
+ * The default installation's text, when these props (by `renderKey`) are its and the precomputed texts apply (keys
+ * sorted: `CDK8S_DISABLE_SORT` unset); its gzip is kept for `gzipRendered`.
+ */
+function defaultInstallationText(key: string): string | undefined {
+  if (!renderOptions.usePrecomputed || process.env.CDK8S_DISABLE_SORT) return undefined;
+  precomputedDefault ??= JSON.parse(fs.readFileSync(PRECOMPUTED_DEFAULT_FILE, 'utf8')) as PrecomputedDefault;
+  if (precomputedDefault.props !== key) return undefined;
+  const bytes = Buffer.from(precomputedDefault.gzipBase64, 'base64');
+  const text = zlib.gunzipSync(bytes).toString('utf8');
+  compressedTexts.set(text, bytes);
+  return text;
+}
 
 /**
  * The YAML documents of the CRDs for this installation, from the precomputed texts; undefined where they do not apply
@@ -61,8 +96,11 @@ function precomputedCrdDocuments(props: KarmadaApiObjectsProps): string[] | unde
  * from the precomputed texts or are rendered here.
  */
 export function renderKarmadaApiObjects(props: KarmadaApiObjectsProps): string {
-  const key = JSON.stringify(props, Object.keys(props).sort());
-  let text = rendered.get(key);
+  const key = renderKey(props);
+  // Only texts rendered with the precomputed ones are kept: a reference rendered without them must not stand in.
+  let text = renderOptions.usePrecomputed ? rendered.get(key) : undefined;
+  if (text !== undefined) return text;
+  text = defaultInstallationText(key);
   if (text === undefined) {
     const crdDocuments = precomputedCrdDocuments(props);
     const chart = new Chart(new App(), 'karmada-api');
@@ -80,31 +118,22 @@ export function renderKarmadaApiObjects(props: KarmadaApiObjectsProps): string {
     } else {
       text = Yaml.stringify(...objects);
     }
-    rendered.set(key, text);
   }
+  if (renderOptions.usePrecomputed) rendered.set(key, text);
   return text;
 }
 
-/** The last text compressed and its bytes: every synthesis of one installation compresses the same ~730 KB. */
-let lastCompressed: { text: string; bytes: Buffer } | undefined;
-
 /**
  * gzip at level 9 with a fixed header (no name, no time, OS "unknown"): the same input gives the same bytes. A text
- * whose gzip was precomputed (the default installation's) is not compressed again.
+ * compressed before in this process, or whose gzip was precomputed (the default installation's), is not compressed
+ * again.
  */
 export function gzipRendered(text: string): Buffer {
-  if (lastCompressed?.text !== text) {
-    let bytes: Buffer | undefined;
-    if (renderOptions.usePrecomputed) {
-      const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-      const known = readPrecomputed().compressed.find(entry => entry.sha256 === sha256);
-      bytes = known ? Buffer.from(known.gzipBase64, 'base64') : undefined;
-    }
-    if (!bytes) {
-      bytes = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-      bytes[9] = 0xff;
-    }
-    lastCompressed = { text, bytes };
+  let bytes = renderOptions.usePrecomputed ? compressedTexts.get(text) : undefined;
+  if (!bytes) {
+    bytes = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+    bytes[9] = 0xff;
+    if (renderOptions.usePrecomputed) compressedTexts.set(text, bytes);
   }
-  return Buffer.from(lastCompressed.bytes);
+  return Buffer.from(bytes);
 }
