@@ -34,3 +34,7 @@ export * as multicluster from './imports/multicluster.x-k8s.io';
 export * from './constructs/karmada-api-objects';
 export * from './constructs/karmada-api-chart';
 export * from './constructs/karmada-bootstrap-job';
+export * from './constructs/karmada-push-member';
+export * from './constructs/karmada-push-member-access';
+export * from './constructs/karmada-pull-member';
+export * from './constructs/karmada-agent';

@@ -6,12 +6,12 @@
  * | --- | --- | --- |
  * | `app.kubernetes.io/name` | every pod | the component: `etcd`, `karmada-apiserver`, `karmada-scheduler`, ... |
  * | `app.kubernetes.io/instance` | every pod | the installation (HATopology) name, e.g. `karmada` |
- * | `app.kubernetes.io/component` | every pod | `etcd` or `control-plane` |
+ * | `app.kubernetes.io/component` | every pod | `etcd`, `control-plane`, or `member` (karmada-agent) |
  * | `app.kubernetes.io/part-of` | every pod | `karmada` |
  * | `app.kubernetes.io/managed-by` | every pod | `cdk8s-karmada` |
  * | `karmada.io/control-plane-node` | control-plane pods, and stacked etcd members | the control-plane node's name |
  * | `karmada.io/etcd-member` | etcd pods | the member's name |
- * | `karmada.io/member-cluster` | scheduler-estimator pods | the member cluster it estimates for |
+ * | `karmada.io/member-cluster` | scheduler-estimator and karmada-agent pods | the member cluster it estimates for, or runs in |
  */
 export class KarmadaLabels {
   /** The component a pod runs (`etcd`, `karmada-apiserver`, ...). */
@@ -35,6 +35,8 @@ export class KarmadaLabels {
   public static readonly ROLE_ETCD = 'etcd';
   /** Value of `app.kubernetes.io/component` on control-plane pods. */
   public static readonly ROLE_CONTROL_PLANE = 'control-plane';
+  /** Value of `app.kubernetes.io/component` on the pods the library runs in a member cluster (karmada-agent). */
+  public static readonly ROLE_MEMBER = 'member';
 
   private constructor() {}
 }

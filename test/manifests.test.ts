@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { EtcdTopology, HATopologyProps, IssuerReference, Pki } from '../src';
+import { EtcdTopology, HATopologyProps, IssuerReference, KarmadaAgent, Pki } from '../src';
 import { customResourceKinds, validateCustomResource } from './crd-schema';
 import { container, Manifest, synthTopology, workloads } from './util';
 
@@ -117,6 +118,40 @@ describe.each(SCENARIOS)('%s', (_scenario, props) => {
         for (const file of value.split(',').filter(v => v.startsWith('/etc/') || v.startsWith('/var/'))) {
           expect(mountPaths.some(mount => file === mount || file.startsWith(`${mount}/`))).toBe(true);
         }
+      }
+    }
+  });
+});
+
+/**
+ * The member cluster's workload (pull mode): karmada-agent, run by no HATopology. Its Deployment goes through the
+ * same schema, flag and mount checks, with every optional flag on.
+ */
+describe('karmada-agent in a member cluster', () => {
+  const chart = new Chart(Testing.app(), 'member');
+  new KarmadaAgent(chart, 'agent', {
+    clusterName: 'member-2', clusterApiEndpoint: 'https://member-2.example.com:6443', provider: 'aws', region: 'eu-west-1', zones: ['eu-west-1a'], certRotation: true,
+  });
+  const agents = workloads(Testing.synth(chart));
+
+  test('its Deployment validates against the schema', () => {
+    expect(agents.map(w => w.kind)).toEqual(['Deployment']);
+    expect(() => new Deployment(agents[0]).validate()).not.toThrow();
+  });
+
+  test('every flag exists in karmada-agent\'s flag list, every file it names is under a mount, every $(VAR) is set', () => {
+    const main = container(agents[0]);
+    expect(componentOf(main.image)).toBe('karmada-agent');
+    const flags = knownFlags('karmada-agent');
+    const envNames = new Set((main.env ?? []).map((e: Manifest) => e.name));
+    const mountPaths: string[] = main.volumeMounts.map((m: Manifest) => m.mountPath);
+    for (const arg of main.args as string[]) {
+      expect(arg).toMatch(/^--[a-z0-9-]+=/);
+      expect(flags).toContain(flagName(arg, 'karmada-agent'));
+      for (const [, variable] of arg.matchAll(/\$\(([A-Z_]+)\)/g)) expect(envNames).toContain(variable);
+      const value = arg.split('=').slice(1).join('=');
+      for (const file of value.split(',').filter(v => v.startsWith('/etc/') || v.startsWith('/var/'))) {
+        expect(mountPaths.some(mount => file.startsWith(`${mount}/`))).toBe(true);
       }
     }
   });

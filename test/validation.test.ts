@@ -5,7 +5,7 @@ import {
   EtcdBackup, EtcdBackupProps, EtcdCompactionMode, EtcdDefragmentation, EtcdDefragmentationProps, EtcdMember, EtcdMemberProps, EtcdPlacement,
   EtcdTopology, HATopology, HATopologyProps, IssuerReference, KarmadaBootstrapJob, KarmadaBootstrapJobProps, KarmadaControlPlaneNode,
   KarmadaControlPlaneNodeProps, KarmadaNetworkPolicies, KarmadaNetworkPoliciesProps, KarmadaSchedulerEstimator, KarmadaSchedulerEstimatorProps,
-  KarmadaWarnings, Pki,
+  KarmadaWarnings, Pki, KarmadaAgent, KarmadaAgentProps, KarmadaPullMember, KarmadaPushMember, KarmadaPushMemberAccess, KarmadaPushMemberProps,
 } from '../src';
 import { synthTopology } from './util';
 import { HOSTS_BY_ROLE } from '../examples/external/chart';
@@ -374,6 +374,11 @@ const stackedNode = (memberOverrides: Partial<EtcdMemberProps>, props: Partial<K
 const estimator = (props: Partial<KarmadaSchedulerEstimatorProps>): Build => scope => new KarmadaSchedulerEstimator(scope, 'e', { memberClusterName: 'member-1', ...props });
 const job = (props: Partial<KarmadaBootstrapJobProps>): Build => scope =>
   new KarmadaBootstrapJob(scope, 'j', { apiServerUrl: 'https://karmada-apiserver.karmada-system.svc.cluster.local:5443', ...props });
+const pushMember = (props: Partial<KarmadaPushMemberProps>): Build => scope =>
+  new KarmadaPushMember(scope, 'pm', { clusterName: 'member-1', apiEndpoint: 'https://member-1.example.com:6443', ...props });
+const agent = (props: Partial<KarmadaAgentProps>): Build => scope =>
+  new KarmadaAgent(scope, 'a', { clusterName: 'member-2', clusterApiEndpoint: 'https://member-2.example.com:6443', ...props });
+const CA_PEM_BASE64 = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 const backup = (props: EtcdBackupProps): Build => scope => new EtcdBackup(scope, 'b', props);
 const defrag = (props: Partial<EtcdDefragmentationProps>): Build => scope => new EtcdDefragmentation(scope, 'd', { memberNames: ['etcd-0', 'etcd-1', 'etcd-2'], ...props });
 const policies = (props: Partial<KarmadaNetworkPoliciesProps>): Build => scope =>
@@ -387,6 +392,42 @@ const LINE = /\n(?:- )?/;
 
 /** Each construct used on its own: the props of the row, and the exact message it must give. */
 const STANDALONE_ERRORS: Array<[string, Build, string]> = [
+  ['KarmadaPushMember: a cluster name with an upper-case letter', pushMember({ clusterName: 'Member-1' }),
+    'clusterName \'Member-1\' is not a Karmada cluster name (a DNS-1123 label of at most 48 characters): use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaPushMember: a cluster name longer than 48 characters', pushMember({ clusterName: 'm'.repeat(49) }),
+    `clusterName '${'m'.repeat(49)}' is not a Karmada cluster name (a DNS-1123 label of at most 48 characters): use lowercase letters, digits and '-', e.g. 'member-1'`],
+  ['KarmadaPushMember: an http endpoint', pushMember({ apiEndpoint: 'http://member-1.example.com:6443' }),
+    'apiEndpoint \'http://member-1.example.com:6443\' is not the https URL of the member\'s kube-apiserver (no query or credentials): write it e.g. as \'https://member-1.example.com:6443\''],
+  ['KarmadaPushMember: an endpoint that is not a URL', pushMember({ apiEndpoint: 'member-1:6443' }),
+    'apiEndpoint \'member-1:6443\' is not the https URL of the member\'s kube-apiserver (no query or credentials): write it e.g. as \'https://member-1.example.com:6443\''],
+  ['KarmadaPushMember: an empty token', pushMember({ credentials: { token: '', caBundle: CA_PEM_BASE64, impersonatorToken: 't' } }),
+    'credentials.token is empty: give a token of ServiceAccount karmada-cluster/karmada-<cluster> in the member, or leave credentials out and create the Secret yourself'],
+  ['KarmadaPushMember: a CA bundle that is PEM, not base64', pushMember({ credentials: { token: 't', caBundle: '-----BEGIN CERTIFICATE-----', impersonatorToken: 't' } }),
+    'credentials.caBundle is not the base64 of a PEM certificate: give the member cluster\'s CA certificate in base64, e.g. the output of base64 -w0 ca.crt'],
+  ['KarmadaPushMember: an empty impersonator token', pushMember({ credentials: { token: 't', caBundle: CA_PEM_BASE64, impersonatorToken: ' ' } }),
+    'credentials.impersonatorToken is empty: give a token of ServiceAccount karmada-cluster/karmada-impersonator in the member, or leave credentials out and create the Secret yourself'],
+  ['KarmadaPushMemberAccess: a cluster name with an underscore', scope => new KarmadaPushMemberAccess(scope, 'x', { clusterName: 'member_1' }),
+    'clusterName \'member_1\' is not a Karmada cluster name (a DNS-1123 label of at most 48 characters): use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaPushMemberAccess: a proxy group listed twice', scope => new KarmadaPushMemberAccess(scope, 'x', { clusterName: 'member-1', proxyGroups: ['admins', 'admins'] }),
+    'proxyGroups contains \'admins\' more than once: list every group once'],
+  ['KarmadaPushMemberAccess: an empty proxy group', scope => new KarmadaPushMemberAccess(scope, 'x', { clusterName: 'member-1', proxyGroups: [''] }),
+    'proxyGroups contains an empty group name: give the name of a group of the Karmada API, e.g. \'karmada:cluster-admins\''],
+  ['KarmadaPullMember: a cluster name ending in a dash', scope => new KarmadaPullMember(scope, 'x', { clusterName: 'member-' }),
+    'clusterName \'member-\' is not a Karmada cluster name (a DNS-1123 label of at most 48 characters): use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaPullMember: an invalid cluster namespace', scope => new KarmadaPullMember(scope, 'x', { clusterName: 'member-2', clusterNamespace: 'Karmada Cluster' }),
+    'clusterNamespace \'Karmada Cluster\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
+  ['KarmadaAgent: a cluster name with a dot', agent({ clusterName: 'member.2' }),
+    'clusterName \'member.2\' is not a Karmada cluster name (a DNS-1123 label of at most 48 characters): use lowercase letters, digits and \'-\', e.g. \'member-1\''],
+  ['KarmadaAgent: an endpoint with credentials', agent({ clusterApiEndpoint: 'https://admin:secret@member-2.example.com:6443' }),
+    'clusterApiEndpoint \'https://admin:secret@member-2.example.com:6443\' is not the https URL of the member\'s kube-apiserver (no query or credentials): write it e.g. as \'https://member-1.example.com:6443\''],
+  ['KarmadaAgent: an empty kubeconfig', agent({ karmadaKubeconfig: '' }),
+    'karmadaKubeconfig is empty: give the agent\'s kubeconfig for the Karmada API, or leave karmadaKubeconfig out and create Secret karmada-kubeconfig yourself'],
+  ['KarmadaAgent: a zone listed twice', agent({ zones: ['a', 'a'] }),
+    'zones contains \'a\' more than once: list every zone once'],
+  ['KarmadaAgent: no replicas', agent({ replicas: 0 }),
+    'replicas must be a whole number of at least 1, got 0'],
+  ['KarmadaAgent: an invalid namespace', agent({ namespace: 'Karmada' }),
+    'namespace \'Karmada\' is not a valid namespace name (a DNS-1123 label of at most 63 characters): use e.g. \'karmada-system\''],
   ['EtcdMember: an invalid instance', etcdMember({ instance: 'Karmada' }),
     'instance \'Karmada\' is not a DNS-1123 label that starts with a letter and has at most 30 characters: use lowercase letters, digits and \'-\', e.g. \'karmada\''],
   ['EtcdMember: an invalid namespace', etcdMember({ namespace: 'kube system' }),
@@ -499,6 +540,8 @@ const STANDALONE_ERRORS: Array<[string, Build, string]> = [
 
 /** Each construct used on its own, with legal and safe props near the rules' edges: no error, no warning. */
 const STANDALONE_ACCEPTED: Array<[string, Build]> = [
+  ['KarmadaPushMember: a path behind a proxy, credentials given', pushMember({ apiEndpoint: 'https://proxy.example.com/k8s/clusters/c-1', credentials: { token: 't', caBundle: CA_PEM_BASE64, impersonatorToken: 'i' } })],
+  ['KarmadaAgent: a cluster name of 48 characters, provider, region and zones', agent({ clusterName: 'm'.repeat(48), provider: 'aws', region: 'eu-west-1', zones: ['eu-west-1a', 'eu-west-1b'] })],
   ['EtcdMember: an etcd 3.6 image, whole GiB, a storage class', etcdMember({ image: 'mirror.example.com/etcd:3.6.6-0', storageSize: Size.gibibytes(32), storageClassName: 'fast-ssd' })],
   ['EtcdMember: a token of its own, Secrets of its own', etcdMember({ clusterToken: 'prod-etcd-2026', serverCertificateSecret: 's.server', peerCertificateSecret: 's.peer' })],
   ['KarmadaControlPlaneNode: a local member of its instance and namespace', stackedNode({ instance: 'prod', namespace: 'karmada-prod' }, { instance: 'prod', namespace: 'karmada-prod' })],

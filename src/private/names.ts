@@ -16,6 +16,8 @@ export const Component = {
   SEARCH: 'karmada-search',
   METRICS_ADAPTER: 'karmada-metrics-adapter',
   SCHEDULER_ESTIMATOR: 'karmada-scheduler-estimator',
+  /** Pull mode: the agent in a member cluster that registers it and applies its work. */
+  AGENT: 'karmada-agent',
   /** The CronJob that saves etcd snapshots. */
   ETCD_BACKUP: 'etcd-backup',
   /** The CronJob that defragments etcd members, one at a time. */
@@ -151,4 +153,40 @@ export const SecretNames = {
   etcdServer: (memberName: string) => `${memberName}-server-cert`,
   /** An etcd member's peer certificate. */
   etcdPeer: (memberName: string) => `${memberName}-peer-cert`,
+} as const;
+
+/**
+ * The names member clusters and the Karmada API agree on, as `karmadactl join` (push mode) and `karmadactl register`
+ * (pull mode) of Karmada v1.18.2 create them, so a member joined by either and one joined by the library look alike.
+ */
+export const MemberNames = {
+  /** The namespace, inside the Karmada API, of the members' credential Secrets (`--cluster-namespace`); in push mode also the member's namespace of Karmada's ServiceAccounts. */
+  CLUSTER_NAMESPACE: 'karmada-cluster',
+  /** Push mode: the Secret (keys `token`, `caBundle`) of a member's controller ServiceAccount, inside the Karmada API. */
+  pushSecret: (cluster: string) => cluster,
+  /** Push mode: the Secret (key `token`) of a member's impersonator ServiceAccount, inside the Karmada API. */
+  impersonatorSecret: (cluster: string) => `${cluster}-impersonator`,
+  /** Push mode: the ServiceAccount karmada-controller-manager acts as in the member, bound to cluster-admin. */
+  controllerServiceAccount: (cluster: string) => `karmada-${cluster}`,
+  /** Push mode: the ServiceAccount cluster proxying acts as in the member, allowed to impersonate. */
+  IMPERSONATOR_SERVICE_ACCOUNT: 'karmada-impersonator',
+  /** Pull mode: the member's namespace of karmada-agent. */
+  AGENT_NAMESPACE: KARMADA_SYSTEM_NAMESPACE,
+  /** Pull mode: karmada-agent's ServiceAccount in the member. */
+  AGENT_SERVICE_ACCOUNT: 'karmada-agent-sa',
+  /**
+   * Pull mode: the member's Secret with the agent's kubeconfig for the Karmada API; the agent's certificate rotation
+   * reads and rewrites this name and key, so neither is configurable.
+   */
+  AGENT_KUBECONFIG_SECRET: 'karmada-kubeconfig',
+  /** Pull mode: the user (certificate CN) of a member's karmada-agent. */
+  agentUser: (cluster: string) => `system:karmada:agent:${cluster}`,
+  /** Pull mode: the group (certificate O) of every karmada-agent; karmada-controller-manager approves its CSRs. */
+  AGENTS_GROUP: 'system:karmada:agents',
+  /** Pull mode: the bootstrap-token group whose CSRs for agent certificates are approved. */
+  BOOTSTRAP_TOKEN_GROUP: 'system:bootstrappers:karmada:default-cluster-token',
+  /** The namespace, inside the Karmada API, of a member's Works (its execution space). */
+  executionSpace: (cluster: string) => `karmada-es-${cluster}`,
+  /** The longest member-cluster name Karmada accepts (its execution space must stay a namespace name). */
+  MAX_CLUSTER_NAME_LENGTH: 48,
 } as const;

@@ -46,6 +46,16 @@ export function schedulerEstimatorSelector(instance: string, memberCluster: stri
   return { ...componentSelector(instance, Component.SCHEDULER_ESTIMATOR), [KarmadaLabels.MEMBER_CLUSTER]: memberCluster };
 }
 
+/** The labels of a member cluster's karmada-agent pods. */
+export function agentPodLabels(instance: string, memberCluster: string): Record<string, string> {
+  return { ...commonLabels(instance, Component.AGENT, KarmadaLabels.ROLE_MEMBER), [KarmadaLabels.MEMBER_CLUSTER]: memberCluster };
+}
+
+/** The immutable selector of a member cluster's karmada-agent Deployment. */
+export function agentSelector(instance: string, memberCluster: string): Record<string, string> {
+  return { ...componentSelector(instance, Component.AGENT), [KarmadaLabels.MEMBER_CLUSTER]: memberCluster };
+}
+
 /** The immutable selector of one etcd member's StatefulSet and of its Service. */
 export function etcdMemberSelector(instance: string, memberName: string): Record<string, string> {
   return { ...componentSelector(instance, ETCD_COMPONENT), [KarmadaLabels.ETCD_MEMBER]: memberName };

@@ -621,3 +621,44 @@ export function checkImages(property: string, images: KarmadaImages | undefined)
   return Object.entries(images ?? {}).flatMap(([field, image]) =>
     image === undefined ? [] : checkImageReference(`${property}.${field}`, image));
 }
+
+/** A member cluster's name as Karmada accepts it: a DNS-1123 label short enough for its execution space `karmada-es-<name>`. */
+export function checkClusterName(property: string, value: string, maxLength: number): string[] {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    return [`${property} '${value}' is not a Karmada cluster name (a DNS-1123 label of at most ${maxLength} characters): use lowercase letters, digits and '-', e.g. 'member-1'`];
+  }
+  return [];
+}
+
+/** A member cluster's kube-apiserver URL as Karmada dials it: https, a host, and at most a port and a path. */
+export function checkMemberApiEndpoint(property: string, value: string): string[] {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.hostname === '' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return [`${property} '${value}' is not the https URL of the member's kube-apiserver (no query or credentials): write it e.g. as 'https://member-1.example.com:6443'`];
+  }
+  return [];
+}
+
+const BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The base64 of a PEM certificate (bundle), as a Secret's `caBundle` or a kubeconfig's `certificate-authority-data`. */
+export function checkBase64Certificate(property: string, value: string): string[] {
+  const pem = BASE64_TEXT.test(value) ? Buffer.from(value, 'base64').toString('latin1') : '';
+  if (value.length === 0 || !pem.includes('-----BEGIN CERTIFICATE-----')) {
+    return [`${property} is not the base64 of a PEM certificate: give the member cluster's CA certificate in base64, e.g. the output of base64 -w0 ca.crt`];
+  }
+  return [];
+}
+
+/** A secret value the user passes explicitly (a token, a kubeconfig): not empty. */
+export function checkNotEmpty(property: string, value: string, fix: string): string[] {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    return [`${property} is empty: ${fix}`];
+  }
+  return [];
+}
