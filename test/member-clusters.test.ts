@@ -256,3 +256,25 @@ describe('pull mode, in the member: KarmadaAgent', () => {
     expect(args.filter(arg => !known.has(arg.replace(/^--/, '').split('=')[0]))).toEqual([]);
   });
 });
+
+describe('the examples of docs/member-clusters.md', () => {
+  test('push mode: the Karmada side and the member side', () => {
+    const app = Testing.app();
+    const members = new Chart(app, 'karmada-members');
+    new KarmadaPushMember(members, 'member-1', { clusterName: 'member-1', apiEndpoint: 'https://member-1.example.com:6443' });
+    const member = new Chart(app, 'member-1');
+    new KarmadaPushMemberAccess(member, 'karmada', { clusterName: 'member-1', proxyGroups: ['karmada:cluster-admins'] });
+    expect(Testing.synth(members).map(o => o.kind)).toEqual(['Namespace', 'Cluster']);
+    expect(Testing.synth(member)).toHaveLength(9);
+  });
+
+  test('pull mode: the Karmada side and the member side', () => {
+    const app = Testing.app();
+    const members = new Chart(app, 'karmada-members');
+    new KarmadaPullMember(members, 'member-2', { clusterName: 'member-2' });
+    const member = new Chart(app, 'member-2', { namespace: 'karmada-system' });
+    new KarmadaAgent(member, 'agent', { clusterName: 'member-2', clusterApiEndpoint: 'https://member-2.example.com:6443' });
+    expect(Testing.synth(members)).toHaveLength(8);
+    expect(Testing.synth(member).map(o => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment']);
+  });
+});
