@@ -175,8 +175,8 @@ export const MemberNames = {
   /** Pull mode: karmada-agent's ServiceAccount in the member. */
   AGENT_SERVICE_ACCOUNT: 'karmada-agent-sa',
   /**
-   * Pull mode: the member's Secret with the agent's kubeconfig for the Karmada API; the agent's certificate rotation
-   * reads and rewrites this name and key, so neither is configurable.
+   * Pull mode: the member's Secret (and its key) with the agent's kubeconfig for the Karmada API, as `karmadactl
+   * register` writes it; the agent's certificate rotation rewrites that Secret, and v1.18.2 has no flag to name another.
    */
   AGENT_KUBECONFIG_SECRET: 'karmada-kubeconfig',
   /** Pull mode: the user (certificate CN) of a member's karmada-agent. */
