@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
 import { createCertificateSecrets } from './certificates';
 import { HostCluster, kubeconfig, KubectlOptions, KubectlResult, LivePod, runKubectl, waitFor } from './host-cluster';
 import { applyCertManagerCrds, applyObjects, ApplyResult, describePods, waitForPlane, workloadPods } from './plane';
 import { POD_NETWORK } from './pod-network';
 import { PodRunner } from './pod-runner';
 import { hostsFor, Scenario } from './scenarios';
+import { KarmadaPushMember, KarmadaPushMemberAccess } from '../../src';
 
 /** A certificate Secret of the installation, written to files for the test's own clients. */
 export interface SecretFiles {
@@ -219,64 +221,30 @@ export interface JoinedMember {
 export async function joinMember(
   api: KarmadaApi, member: HostCluster, name: string, groupsForProxy: readonly string[], timeoutMs = 180_000,
 ): Promise<JoinedMember> {
+  // The member's side, from the library: the ServiceAccounts the Karmada controllers act as, their RBAC, and a
+  // long-lived token Secret of each, which the member's own token controller fills in.
+  const memberChart = new Chart(new App(), 'member');
+  const access = new KarmadaPushMemberAccess(memberChart, 'access', { clusterName: name, proxyGroups: [...groupsForProxy] });
+  await member.kubectl(['apply', '--server-side', '--filename', '-'], { input: memberChart.toJson().map(o => JSON.stringify(o)).join('\n') });
   const namespace = 'karmada-cluster';
-  const controllerAccount = `karmada-${name}`;
-  const impersonatorAccount = 'karmada-impersonator';
-  const memberObjects = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: controllerAccount, namespace } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: impersonatorAccount, namespace } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `karmada-controller-manager:${controllerAccount}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: controllerAccount, namespace }],
+  const token = (account: string) => waitFor(`the token of ServiceAccount ${namespace}/${account} in member ${name}`, async () => {
+    const secret = await member.getJson(['secret', `${account}-token`, '--namespace', namespace]);
+    return secret.data?.token ? Buffer.from(secret.data.token, 'base64').toString() : undefined;
+  }, 60_000);
+  // The Karmada API's side, from the library: the Cluster object and, given explicitly here, the credentials.
+  const karmadaChart = new Chart(new App(), 'karmada');
+  new KarmadaPushMember(karmadaChart, name, {
+    clusterName: name,
+    apiEndpoint: member.extraServer,
+    credentials: {
+      token: await token(access.controllerServiceAccountName),
+      caBundle: fs.readFileSync(member.caFile).toString('base64'),
+      impersonatorToken: await token(access.impersonatorServiceAccountName),
     },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'karmada-impersonator' },
-      rules: [{ apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'karmada-impersonator' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'karmada-impersonator' },
-      subjects: [{ kind: 'ServiceAccount', name: impersonatorAccount, namespace }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'karmada-proxy-admins' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: groupsForProxy.map(group => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group })),
-    },
-  ];
-  await member.kubectl(['apply', '--server-side', '--filename', '-'], { input: memberObjects.map(o => JSON.stringify(o)).join('\n') });
-  const token = async (account: string) => (await member.kubectl(['create', 'token', account, '--namespace', namespace, '--duration=24h'])).stdout.trim();
-  const caBundle = fs.readFileSync(member.caFile).toString('base64');
-  const secret = (secretName: string, data: Record<string, string>) => ({
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace }, data,
   });
-  const karmadaObjects = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-    secret(name, { caBundle, token: Buffer.from(await token(controllerAccount)).toString('base64') }),
-    secret(`${name}-impersonator`, { token: Buffer.from(await token(impersonatorAccount)).toString('base64') }),
-    {
-      apiVersion: 'cluster.karmada.io/v1alpha1',
-      kind: 'Cluster',
-      metadata: { name },
-      spec: {
-        apiEndpoint: member.extraServer,
-        syncMode: 'Push',
-        secretRef: { namespace, name },
-        impersonatorSecretRef: { namespace, name: `${name}-impersonator` },
-      },
-    },
-  ];
-  await api.kubectl(['apply', '--server-side', '--field-manager=harness-join', '--filename', '-'], { input: karmadaObjects.map(o => JSON.stringify(o)).join('\n') });
+  await api.kubectl(['apply', '--server-side', '--field-manager=harness-join', '--filename', '-'], {
+    input: karmadaChart.toJson().map(o => JSON.stringify(o)).join('\n'),
+  });
   const object = await waitFor(`Cluster ${name} Ready in the Karmada API`, async () => {
     const cluster = await api.getJson(['cluster', name]);
     return (cluster.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? cluster : undefined;
