@@ -41,3 +41,6 @@ export const KARMADA_GROUPS_READ: Rule = {
   resources: ['*'],
   verbs: READ,
 };
+
+/** The API group of Roles, ClusterRoles and their bindings (`roleRef.apiGroup`, User and Group subjects). */
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';

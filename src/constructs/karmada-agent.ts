@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LIGHT_COMPONENT_RESOURCES, healthzProbes, karmadaImage } from '../components/component-spec';
+import { RBAC_GROUP } from '../components/rbac-rules';
 import { HostRequirements } from '../host-requirements';
 import { InstallationScopeProps, resolveInstallation } from '../installation';
 import { applyHostRequirements } from '../private/host-placement';
@@ -14,7 +15,6 @@ import {
 } from '../private/validation';
 
 const k8s = kplus.k8s;
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
 /** karmada-agent's plain-HTTP `/healthz` port (upstream's). */
 const HEALTH_PORT = 10357;
 /** Where the agent's kubeconfig for the Karmada API is mounted. */

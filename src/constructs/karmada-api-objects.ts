@@ -2,7 +2,7 @@ import { ApiObject, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneComponent } from '../components/component-spec';
-import { READ, WRITE } from '../components/rbac-rules';
+import { RBAC_GROUP, READ, WRITE } from '../components/rbac-rules';
 import { runningComponents } from '../components/registry';
 import { Defaults } from '../installation';
 import { OptionalKarmadaComponents } from '../karmada-components';
@@ -122,7 +122,6 @@ const AGENTS_GROUP = 'system:karmada:agents';
 /** The user `karmadactl register` acts as while it creates the agent's RBAC. */
 const AGENT_RBAC_GENERATOR_USER = 'system:karmada:agent:rbac-generator';
 
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /**
  * Every object that must exist inside the Karmada API before the control plane works: the `karmada-system`

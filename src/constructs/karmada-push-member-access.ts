@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { RBAC_GROUP } from '../components/rbac-rules';
 import { Defaults } from '../installation';
 import { MemberNames } from '../private/names';
 import { installationLabels } from '../private/selectors';
 import { checkClusterName, checkInstanceName, checkUnique } from '../private/validation';
 
 const k8s = kplus.k8s;
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /**
  * Props of what a push-mode member cluster holds for Karmada.
